@@ -1,0 +1,34 @@
+# The kit's commands. Each target only calls `python -m kit …`, which does the work, so a
+# learner without make runs the same steps (see README.md). `make help` lists them.
+PYTHON ?= python3
+KIT := $(PYTHON) -m kit
+
+.DEFAULT_GOAL := help
+.PHONY: help lab setup test start check catch-up notebooks lock
+
+help: ## list the kit's commands
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+lab: ## set up, then open JupyterLab on the first notebook
+	@$(KIT) lab
+
+setup: ## create .venv from requirements.lock and register the Jupyter kernel
+	@$(KIT) setup
+
+test: ## set up if needed, then run the whole test suite
+	@$(KIT) test $(ARGS)
+
+start: ## copy stage STAGE's exercises into workspace/ (never overwrites)
+	@$(KIT) start "$(STAGE)"
+
+check: ## check stage STAGE's exercises in workspace/ (or TARGET=dir)
+	@$(KIT) check "$(STAGE)" $(if $(TARGET),--target "$(TARGET)")
+
+catch-up: ## back up workspace/stageSTAGE, then put that stage's start state there
+	@$(KIT) catch-up "$(STAGE)"
+
+notebooks: ## regenerate learner notebooks from solutions, re-executing the solutions
+	@$(KIT) notebooks
+
+lock: ## regenerate requirements.lock from requirements.in
+	@$(KIT) lock

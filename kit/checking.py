@@ -1,0 +1,111 @@
+"""The pytest plugin behind every stage check (``pytest -p kit.checking --target DIR``).
+
+It gives check suites a ``target`` fixture and an ``exercise`` marker, and replaces pytest's
+report with one a learner can act on: one line per exercise, and for each failure what was
+expected and a hint, before any traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from kit.display import display_path
+
+
+@dataclass
+class Exercise:
+    number: int
+    title: str
+    hint: str
+    failures: list[str] = field(default_factory=list)
+    tests: int = 0
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--target", required=True, help="the folder whose code the check tests")
+    parser.addoption("--stage", default="", help="the stage number, for the report's title")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "exercise(number, title, hint=''): the exercise a check test belongs to"
+    )
+    config.stash[_EXERCISES] = {}
+    config.stash[_PROBLEMS] = []
+
+
+@pytest.fixture(scope="session")
+def target(pytestconfig: pytest.Config) -> Path:
+    """The folder under test: the learner's workspace, the reference, or a template."""
+    return Path(pytestconfig.getoption("--target")).resolve()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    exercises = config.stash[_EXERCISES]
+    for item in items:
+        marker = item.get_closest_marker("exercise")
+        if marker is None:
+            raise pytest.UsageError(f"{item.nodeid} has no @pytest.mark.exercise marker")
+        number, title = marker.args
+        exercise = exercises.setdefault(
+            number, Exercise(number, title, marker.kwargs.get("hint", ""))
+        )
+        exercise.tests += 1
+        item.stash[_EXERCISE_OF_ITEM] = exercise
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    if report.failed and call.excinfo is not None:
+        item.stash[_EXERCISE_OF_ITEM].failures.append(_explain(call.excinfo))
+    return report
+
+
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    if report.failed:
+        first_line = str(report.longrepr).strip().splitlines()[-1]
+        report.session.config.stash[_PROBLEMS].append(f"{report.nodeid}: {first_line}")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config = session.config
+    report = render_report(
+        config.getoption("--stage"),
+        Path(config.getoption("--target")),
+        config.stash[_EXERCISES],
+        config.stash[_PROBLEMS],
+    )
+    print(report)
+
+
+def render_report(stage: str, target: Path, exercises: dict, problems: list[str]) -> str:
+    title = f"Stage {stage} check" if stage else "Check"
+    lines = [f"{title} of {display_path(target)}"]
+    for exercise in sorted(exercises.values(), key=lambda each: each.number):
+        status = "FAIL" if exercise.failures else "pass"
+        lines.append(f"  {status}  Exercise {exercise.number}: {exercise.title}")
+        for failure in dict.fromkeys(exercise.failures):
+            lines.extend(f"          {line}" for line in failure.splitlines())
+        if exercise.failures and exercise.hint:
+            lines.append(f"          hint: {exercise.hint}")
+    lines.extend(f"  the check could not run: {problem}" for problem in problems)
+    done = sum(1 for exercise in exercises.values() if not exercise.failures)
+    lines.append(f"{done} of {len(exercises)} exercises pass.")
+    return "\n".join(lines)
+
+
+def _explain(excinfo: pytest.ExceptionInfo) -> str:
+    """The first lines of the failure's message; pytest's own assertion detail is dropped."""
+    message = str(excinfo.value).split("\nassert ")[0].strip()
+    if excinfo.errisinstance(AssertionError) and message:
+        return message
+    return f"{excinfo.typename}: {message}" if message else excinfo.typename
+
+
+_EXERCISES = pytest.StashKey[dict]()
+_PROBLEMS = pytest.StashKey[list]()
+_EXERCISE_OF_ITEM = pytest.StashKey[Exercise]()

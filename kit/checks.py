@@ -1,0 +1,63 @@
+"""``python -m kit check N``: run stage N's check against a folder and report per exercise."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from kit.display import display_path
+from kit.errors import KitError
+from kit.paths import ROOT, check_dir, stages_with, workspace_dir
+from kit.stages import parse_stage
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    passed: bool
+    report: str
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("stage", nargs="?", default="", help="the stage to check, e.g. 1")
+    parser.add_argument("--target", default="", help="the folder to check (your workspace)")
+    parser.add_argument(
+        "--verbose", action="store_true", help="also show pytest's output and tracebacks"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    stage = parse_stage(args.stage, "check", stages_with(check_dir))
+    result = run_check(stage, Path(args.target) if args.target else None, verbose=args.verbose)
+    print(result.report)
+    return 0 if result.passed else 1
+
+
+def check(stage: int, target: str | Path | None = None) -> None:
+    """Check your work on ``stage`` and print one line per exercise (for notebooks)."""
+    print(run_check(parse_stage(str(stage), "check", stages_with(check_dir)), target).report)
+
+
+def run_check(stage: int, target: str | Path | None = None, verbose: bool = False) -> CheckResult:
+    """Run stage ``stage``'s check suite against ``target`` (default: ``workspace/stageN``)."""
+    target = Path(target) if target else workspace_dir() / f"stage{stage}"
+    if not target.is_dir():
+        raise KitError(
+            f"{display_path(target)} does not exist yet: run `make start STAGE={stage}` "
+            f"(or kit.start({stage}) in a notebook) first."
+        )
+    command = [
+        *(sys.executable, "-m", "pytest", str(check_dir(stage))),
+        *("-p", "kit.checking", "--target", str(target.resolve()), "--stage", str(stage)),
+        *("-p", "no:cacheprovider", "--rootdir", str(ROOT)),
+        *(("--tb=short", "-q") if verbose else ("-p", "no:terminal")),
+    ]
+    environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    completed = subprocess.run(command, capture_output=not verbose, text=True, env=environment)
+    report = completed.stdout.strip() if not verbose else ""
+    if completed.returncode not in (0, 1):
+        report += f"\n{completed.stderr.strip()}" if completed.stderr else ""
+    return CheckResult(passed=completed.returncode == 0, report=report.strip())

@@ -1,0 +1,71 @@
+"""``python -m kit COMMAND``: one sub-command per job; the Makefile calls these.
+
+Each command lives in its own module, which exposes ``add_arguments(parser)`` and
+``run(args) -> int``. A command that needs the kit's dependencies runs inside ``.venv``: started
+from another Python, it sets the kit up if needed and runs itself again there. Only the chosen
+command's module is imported, so ``setup`` works before anything is installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+
+from kit.errors import KitError
+from kit.paths import VENV, venv_python
+
+# name: (module, one-line summary, needs the kit's .venv)
+COMMANDS = {
+    "setup": ("kit.setup", "create .venv from the lock and register the Jupyter kernel", False),
+    "lab": ("kit.lab", "set up, then open JupyterLab on the first notebook", False),
+    "test": ("kit.testing", "set up if needed, then run the whole test suite", False),
+    "start": ("kit.workspace", "copy a stage's exercise templates into your workspace", True),
+    "check": ("kit.checks", "check a stage's exercises in your workspace (or --target)", True),
+    "catch-up": ("kit.workspace", "back up your stage folder, put the stage's start state", True),
+    "notebooks": ("kit.notebooks", "regenerate learner notebooks and solution outputs", True),
+    "lock": ("kit.lock", "regenerate requirements.lock from requirements.in", False),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] not in COMMANDS:
+        print(_usage(), file=sys.stderr if argv and argv[0] not in ("-h", "--help") else None)
+        return 0 if not argv or argv[0] in ("-h", "--help") else 2
+    name, arguments = argv[0], argv[1:]
+    module_name, summary, needs_venv = COMMANDS[name]
+    try:
+        if needs_venv and not _running_in_venv():
+            return _run_in_venv(argv)
+        module = importlib.import_module(module_name)
+        parser = argparse.ArgumentParser(prog=f"python -m kit {name}", description=summary)
+        module.add_arguments(parser)
+        args = parser.parse_args(arguments)
+        args.command = name
+        return module.run(args)
+    except KitError as error:
+        print(f"kit {name}: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"kit {name}: stopped.", file=sys.stderr)
+        return 130
+
+
+def _usage() -> str:
+    lines = ["usage: python -m kit COMMAND [options]   (or: make COMMAND)", "", "commands:"]
+    lines += [f"  {name:<10} {summary}" for name, (_, summary, _) in COMMANDS.items()]
+    return "\n".join(lines)
+
+
+def _running_in_venv() -> bool:
+    return Path(sys.prefix).resolve() == VENV.resolve()
+
+
+def _run_in_venv(argv: list[str]) -> int:
+    from kit.setup import ensure_environment
+
+    ensure_environment(quiet=True)
+    return subprocess.run([str(venv_python()), "-m", "kit", *argv]).returncode

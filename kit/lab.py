@@ -1,0 +1,34 @@
+"""``python -m kit lab``: set up, then open JupyterLab on the first notebook."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+
+from kit.paths import ROOT, venv_python
+from kit.setup import ensure_environment
+
+FIRST_NOTEBOOK = "notebooks/00_exploratory_notebook.ipynb"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, default=8888, help="JupyterLab's port (8888)")
+    parser.add_argument(
+        "--no-browser", action="store_true", help="do not open a browser (e.g. on a server)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    ensure_environment()
+    command = [
+        *(str(venv_python()), "-m", "jupyter", "lab", FIRST_NOTEBOOK),
+        f"--ServerApp.root_dir={ROOT}",
+        f"--ServerApp.port={args.port}",
+    ]
+    if args.no_browser:
+        command.append("--no-browser")
+    print(f"kit lab: JupyterLab opens {FIRST_NOTEBOOK}; press Ctrl-C twice here to stop it.")
+    try:
+        return subprocess.run(command, cwd=ROOT).returncode
+    except KeyboardInterrupt:
+        return 0

@@ -1,0 +1,76 @@
+"""The check report: one line per exercise, expected/got and a hint, before any traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+FAKE_CHECK = """
+import pytest
+
+@pytest.mark.exercise(1, "add numbers", hint="look at add() in calc.py")
+def test_add(target):
+    assert (target / "calc.py").exists(), "expected calc.py in the target, got none"
+
+@pytest.mark.exercise(2, "say hello", hint="hello() returns a string")
+def test_hello(target):
+    raise NotImplementedError("Exercise 2: write hello()")
+
+@pytest.mark.exercise(2, "say hello")
+def test_hello_again(target):
+    pass
+"""
+
+
+def run_fake_check(tmp_path, check_source: str = FAKE_CHECK) -> subprocess.CompletedProcess:
+    (tmp_path / "check").mkdir()
+    (tmp_path / "check" / "test_fake.py").write_text(textwrap.dedent(check_source))
+    (tmp_path / "target").mkdir()
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(tmp_path / "check"),
+            "-p",
+            "kit.checking",
+            "--target",
+            str(tmp_path / "target"),
+            "--stage",
+            "9",
+            "-p",
+            "no:terminal",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_the_report_names_each_exercise_with_its_failure_and_hint(tmp_path):
+    report = run_fake_check(tmp_path).stdout
+    assert report.splitlines()[1:] == [
+        "  FAIL  Exercise 1: add numbers",
+        "          expected calc.py in the target, got none",
+        "          hint: look at add() in calc.py",
+        "  FAIL  Exercise 2: say hello",
+        "          NotImplementedError: Exercise 2: write hello()",
+        "          hint: hello() returns a string",
+        "0 of 2 exercises pass.",
+    ]
+    assert report.startswith("Stage 9 check of ")
+    assert "Traceback" not in report
+
+
+def test_each_exercise_passes_or_fails_on_its_own(tmp_path):
+    result = run_fake_check(tmp_path, FAKE_CHECK.replace("raise NotImplementedError", "str"))
+    assert "FAIL  Exercise 1" in result.stdout and "pass  Exercise 2" in result.stdout
+
+
+def test_a_check_test_without_an_exercise_marker_is_an_error(tmp_path):
+    result = run_fake_check(tmp_path, "def test_unmarked(target):\n    pass\n")
+    assert result.returncode != 0 and "no @pytest.mark.exercise marker" in result.stderr

@@ -1,0 +1,59 @@
+"""The kit's commands as a newcomer meets them: clear one-line errors, no tracebacks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from kit.paths import ROOT
+
+
+def kit(*arguments: str, python: str = sys.executable) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [python, "-m", "kit", *arguments], cwd=ROOT, capture_output=True, text=True
+    )
+
+
+def test_an_old_python_is_refused_in_one_line():
+    pretend_old = (
+        "import runpy, sys; sys.version_info = (3, 9, 7, 'final', 0); "
+        "runpy.run_module('kit', run_name='__main__')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", pretend_old], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "found Python 3.9.7" in result.stderr and "needs Python 3.11" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["start", "check", "catch-up"])
+def test_a_missing_stage_says_how_to_give_one(command):
+    result = kit(command)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"kit {command}: which stage?")
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unknown_command_lists_the_commands():
+    result = kit("fly")
+    assert result.returncode == 2 and "commands:" in result.stderr
+
+
+def test_make_passes_arguments_through_to_the_kit():
+    result = subprocess.run(
+        ["make", "--no-print-directory", "start", f"PYTHON={sys.executable}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0 and "which stage?" in result.stderr
+
+
+def test_make_help_lists_every_target():
+    result = subprocess.run(
+        ["make", "--no-print-directory", "help"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert "make test" in result.stdout and "make lab" in result.stdout

@@ -1,0 +1,29 @@
+"""The suite blocks outbound network, here and in the processes it starts."""
+
+import socket
+import subprocess
+import sys
+
+import pytest
+
+
+def test_outbound_connections_fail_loudly():
+    with pytest.raises(ConnectionError, match="block network access"):
+        socket.create_connection(("192.0.2.1", 80), timeout=1)
+
+
+def test_child_pythons_are_guarded_too():
+    result = subprocess.run(
+        [sys.executable, "-c", "import socket; socket.create_connection(('192.0.2.1', 443), 1)"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0 and "block network access" in result.stderr
+
+
+def test_loopback_stays_open():
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        with socket.create_connection(server.getsockname(), timeout=1):
+            pass

@@ -1,0 +1,35 @@
+"""The README is the learner's map: every notebook, command and stage appears in it."""
+
+import re
+
+import pytest
+
+from kit.cli import COMMANDS
+from kit.paths import ROOT
+
+README = (ROOT / "README.md").read_text()
+
+
+@pytest.mark.parametrize(
+    "notebook",
+    sorted(path.relative_to(ROOT).as_posix() for path in ROOT.glob("*/[0-9][0-9]_*.ipynb")),
+)
+def test_every_notebook_is_in_the_stage_map(notebook):
+    assert notebook in README, f"README.md's stage map does not link {notebook}"
+
+
+def make_targets() -> list[str]:
+    makefile = (ROOT / "Makefile").read_text()
+    return re.findall(r"^([a-z-]+):.*## ", makefile, flags=re.MULTILINE)
+
+
+@pytest.mark.parametrize("target", make_targets())
+def test_every_make_target_calls_a_kit_command_and_is_documented(target):
+    assert f"make {target}" in README, f"README.md does not mention `make {target}`"
+    if target != "help":
+        assert target in COMMANDS, f"`make {target}` has no `python -m kit {target}` behind it"
+
+
+def test_readme_starts_with_the_two_commands():
+    first_commands = re.findall(r"^make \w+", README, flags=re.MULTILINE)[:2]
+    assert first_commands == ["make lab", "make test"]

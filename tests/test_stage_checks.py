@@ -1,0 +1,51 @@
+"""Every stage check runs three ways: a check that cannot fail checks nothing.
+
+- on the reference code in productionizing/stageN: it must pass;
+- on the untouched exercise templates in exercises/stageN: it must fail, naming an exercise;
+- on a copy of the reference broken by tests/checks/stageN/sabotage.py: it must fail.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+
+import pytest
+
+from kit.checks import run_check
+from kit.paths import check_dir, reference_dir, stages_with, templates_dir
+from kit.workspace import NOT_COPIED
+
+STAGES = stages_with(check_dir)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_check_passes_on_the_reference(stage):
+    result = run_check(stage, reference_dir(stage))
+    assert result.passed, result.report
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_check_fails_on_the_untouched_templates_naming_the_exercise(stage, tmp_path):
+    copy = shutil.copytree(templates_dir(stage), tmp_path / f"stage{stage}", ignore=NOT_COPIED)
+    result = run_check(stage, copy)
+    assert not result.passed, f"the stage {stage} check passed on the untouched templates"
+    assert "FAIL  Exercise " in result.report, result.report
+    assert "Traceback" not in result.report
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_check_fails_on_a_broken_reference(stage, tmp_path):
+    copy = shutil.copytree(reference_dir(stage), tmp_path / f"stage{stage}", ignore=NOT_COPIED)
+    broken = load_sabotage(stage)(copy)
+    result = run_check(stage, copy)
+    assert not result.passed, f"the stage {stage} check passed on a reference that {broken}"
+    assert "FAIL  Exercise " in result.report, result.report
+
+
+def load_sabotage(stage: int):
+    path = check_dir(stage) / "sabotage.py"
+    spec = importlib.util.spec_from_file_location(f"sabotage_stage{stage}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.sabotage

@@ -1,0 +1,87 @@
+"""start and catch-up put a stage in the workspace and never lose a learner's work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kit import paths, workspace
+from kit.errors import KitError
+
+
+@pytest.fixture
+def kit_folders(tmp_path, monkeypatch) -> Path:
+    """A workspace, and a stage 7 with templates and reference, all in tmp_path."""
+    monkeypatch.setenv("KIT_WORKSPACE", str(tmp_path / "workspace"))
+    for kind, text in (("templates", "stub"), ("reference", "solved")):
+        (tmp_path / kind / "stage7" / "pkg").mkdir(parents=True)
+        (tmp_path / kind / "stage7" / "pkg" / "model.py").write_text(text)
+    monkeypatch.setattr(
+        workspace, "templates_dir", lambda stage: tmp_path / f"templates/stage{stage}"
+    )
+    monkeypatch.setattr(
+        workspace,
+        "STATES",
+        {
+            "start": lambda stage: tmp_path / f"templates/stage{stage}",
+            "end": lambda stage: tmp_path / f"reference/stage{stage}",
+        },
+    )
+    monkeypatch.setattr(workspace, "stages_with", lambda folder_of: [7])
+    return tmp_path
+
+
+def test_start_copies_the_templates(kit_folders):
+    destination = workspace.start(7)
+    assert (destination / "pkg" / "model.py").read_text() == "stub"
+
+
+def test_start_never_overwrites_the_learners_work(kit_folders, capsys):
+    mine = kit_folders / "workspace" / "stage7" / "pkg" / "model.py"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("my work")
+    workspace.start(7)
+    assert mine.read_text() == "my work"
+    assert "nothing was overwritten" in capsys.readouterr().out
+
+
+def test_catch_up_backs_up_then_puts_the_start_state(kit_folders, capsys):
+    mine = kit_folders / "workspace" / "stage7" / "notes.txt"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("my work")
+    destination = workspace.catch_up(7)
+    [backup] = (kit_folders / "workspace" / "backups").iterdir()
+    assert (backup / "notes.txt").read_text() == "my work"
+    assert (destination / "pkg" / "model.py").read_text() == "stub"
+    assert not (destination / "notes.txt").exists()
+    assert f"workspace/backups/{backup.name}" in capsys.readouterr().out
+
+
+def test_two_catch_ups_in_the_same_second_keep_both_backups(kit_folders):
+    for text in ("first", "second"):
+        mine = kit_folders / "workspace" / "stage7" / "notes.txt"
+        mine.parent.mkdir(parents=True, exist_ok=True)
+        mine.write_text(text)
+        workspace.catch_up(7)
+    backups = sorted((kit_folders / "workspace" / "backups").iterdir())
+    assert sorted((backup / "notes.txt").read_text() for backup in backups) == ["first", "second"]
+
+
+def test_catch_up_to_the_end_state_puts_the_reference(kit_folders):
+    destination = workspace.catch_up(7, state="end")
+    assert (destination / "pkg" / "model.py").read_text() == "solved"
+
+
+@pytest.mark.parametrize(
+    "stage, says", [("", "which stage?"), ("9", "no stage '9'"), ("one", "no stage 'one'")]
+)
+def test_a_wrong_stage_says_how_to_give_a_right_one(kit_folders, stage, says):
+    with pytest.raises(KitError, match=says) as error:
+        workspace.start(stage)
+    assert "make start STAGE=N" in str(error.value)
+
+
+def test_workspace_defaults_to_the_kits_folder(monkeypatch):
+    monkeypatch.delenv("KIT_WORKSPACE")
+    assert paths.workspace_dir() == paths.ROOT / "workspace"
