@@ -80,9 +80,8 @@ def _learner_cell(cell: nbformat.NotebookNode) -> nbformat.NotebookNode:
 def _code_stub(match: re.Match) -> str:
     indent, number = match["indent"], match["number"]
     return (
-        f"{indent}# Exercise {number}: write your code here, then run the cell.\n"
-        f'{indent}raise NotImplementedError("Exercise {number} not done yet: "\n'
-        f'{indent}                          "replace this line with your code")\n'
+        f"{indent}# Exercise {number}: replace these two lines with your code, then run the cell.\n"
+        f'{indent}raise NotImplementedError("Exercise {number} not done yet")\n'
     )
 
 
