@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 
 from kit.paths import ROOT, venv_python
@@ -27,6 +28,8 @@ def run(args: argparse.Namespace) -> int:
     ]
     if args.no_browser:
         command.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # containers and CI machines run as root
     print(f"kit lab: JupyterLab opens {FIRST_NOTEBOOK}; press Ctrl-C twice here to stop it.")
     try:
         return subprocess.run(command, cwd=ROOT).returncode
