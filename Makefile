@@ -4,7 +4,7 @@ PYTHON ?= python3
 KIT := $(PYTHON) -m kit
 
 .DEFAULT_GOAL := help
-.PHONY: help lab setup test start check catch-up notebooks lock
+.PHONY: help lab setup test start check catch-up doctor notebooks lock
 
 help: ## list the kit's commands
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -26,6 +26,9 @@ check: ## check stage STAGE's exercises in workspace/ (or TARGET=dir)
 
 catch-up: ## back up workspace/stageSTAGE, then put that stage's start state there
 	@$(KIT) catch-up "$(STAGE)"
+
+doctor: ## check this machine is ready for the workshop day (run it before)
+	@$(KIT) doctor
 
 notebooks: ## regenerate learner notebooks from solutions, re-executing the solutions
 	@$(KIT) notebooks

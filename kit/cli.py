@@ -26,6 +26,7 @@ COMMANDS = {
     "check": ("kit.checks", "check a stage's exercises in your workspace (or --target)", True),
     "catch-up": ("kit.workspace", "back up your stage folder, put the stage's start state", True),
     "notebooks": ("kit.notebooks", "regenerate learner notebooks and solution outputs", True),
+    "doctor": ("kit.doctor", "check this machine is ready for the workshop day", False),
     "lock": ("kit.lock", "regenerate requirements.lock from requirements.in", False),
 }
 

@@ -1,0 +1,176 @@
+"""``python -m kit doctor``: is this machine ready for the workshop day?
+
+One line per check; for each problem, the fix. Run it before the day: it needs no network.
+Standard library only, so it works before (and despite) a broken set-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kit.paths import ROOT, venv_python
+from kit.python_version import MINIMUM_PYTHON, version_text
+from kit.servers import ServerDidNotStart, free_port, port_is_free, running_server
+from kit.setup import KERNEL_NAME, LOCK
+
+WORKSHOP_PORTS = {8888: "JupyterLab", 8000: "make serve"}
+MINIMUM_FREE_DISK_GB = 2
+
+
+@dataclass(frozen=True)
+class Finding:
+    ok: bool
+    what: str
+    fix: str = ""
+    required: bool = True
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--skip-lab", action="store_true", help="do not start JupyterLab to see that it works"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    checks: list[Callable[[], Finding]] = [
+        check_python,
+        check_venv_matches_lock,
+        check_kernel,
+        *([] if args.skip_lab else [check_lab_starts]),
+        *(lambda port=port: check_port(port) for port in WORKSHOP_PORTS),
+        check_disk,
+        check_container_engine,
+    ]
+    findings = [check() for check in checks]
+    for finding in findings:
+        status = "ok  " if finding.ok else ("FAIL" if finding.required else "note")
+        print(f"{status}  {finding.what}" + (f"\n      fix: {finding.fix}" if finding.fix else ""))
+    failures = sum(not finding.ok and finding.required for finding in findings)
+    print("Ready for the workshop." if not failures else f"{failures} problem(s) to fix first.")
+    return 1 if failures else 0
+
+
+def check_python() -> Finding:
+    found, needed = version_text(sys.version_info), version_text(MINIMUM_PYTHON)
+    if sys.version_info >= MINIMUM_PYTHON:
+        return Finding(True, f"Python {found} ({sys.executable})")
+    return Finding(False, f"Python {found} is too old", f"install Python {needed} or newer")
+
+
+def check_venv_matches_lock() -> Finding:
+    if not venv_python().exists():
+        return Finding(False, "no .venv yet", "run `make setup`")
+    installed = _venv_json(
+        "import importlib.metadata as m, json;"
+        "print(json.dumps({d.metadata['Name'].lower().replace('_', '-'): d.version"
+        " for d in m.distributions()}))"
+    )
+    wrong = [
+        f"{name} {installed.get(name, 'missing')} (lock: {version})"
+        for name, version in _locked_versions().items()
+        if installed.get(name) != version
+    ]
+    if wrong:
+        shown = ", ".join(wrong[:3]) + (f" and {len(wrong) - 3} more" if len(wrong) > 3 else "")
+        return Finding(False, f".venv differs from the lock: {shown}", "run `make setup`")
+    return Finding(True, f".venv matches requirements.lock ({len(installed)} packages)")
+
+
+def check_kernel() -> Finding:
+    if not venv_python().exists():
+        return Finding(False, "Jupyter kernel: no .venv yet", "run `make setup`")
+    specs = _venv_json(
+        "import json; from jupyter_client.kernelspec import KernelSpecManager as K;"
+        "print(json.dumps({n: s['spec']['argv'] for n, s in K().get_all_specs().items()}))"
+    )
+    argv = specs.get(KERNEL_NAME)
+    if argv is None:
+        return Finding(
+            False, f"Jupyter kernel '{KERNEL_NAME}' is not registered", "run `make setup`"
+        )
+    if argv[0] != str(venv_python()):
+        return Finding(
+            False,
+            f"Jupyter kernel '{KERNEL_NAME}' runs {argv[0]}, not this kit's .venv",
+            "run `python3 -m kit setup --force` here (another clone of the kit registered it)",
+        )
+    return Finding(True, f"Jupyter kernel '{KERNEL_NAME}' runs this kit's .venv")
+
+
+def check_lab_starts() -> Finding:
+    if not venv_python().exists():
+        return Finding(False, "JupyterLab: no .venv yet", "run `make setup`")
+    port = free_port()
+    command = [
+        *(str(venv_python()), "-m", "jupyter", "lab", "--no-browser", "--allow-root"),
+        *(f"--ServerApp.port={port}", f"--ServerApp.root_dir={ROOT}", "--IdentityProvider.token="),
+    ]
+    try:
+        with running_server(command, f"http://127.0.0.1:{port}/api/status", timeout=60):
+            return Finding(True, "JupyterLab starts and answers")
+    except ServerDidNotStart as error:
+        return Finding(
+            False, f"JupyterLab did not start: {error}", "run `python3 -m kit setup --force`"
+        )
+
+
+def check_port(port: int) -> Finding:
+    user = WORKSHOP_PORTS[port]
+    if port_is_free(port):
+        return Finding(True, f"port {port} is free ({user})")
+    return Finding(
+        False,
+        f"port {port} ({user}) is in use",
+        f"stop what uses it, or pick another: e.g. `make serve PORT={port + 1}`",
+        required=False,
+    )
+
+
+def check_disk() -> Finding:
+    free_gb = shutil.disk_usage(ROOT).free / 1e9
+    if free_gb >= MINIMUM_FREE_DISK_GB:
+        return Finding(True, f"{free_gb:.0f} GB free on the kit's disk")
+    return Finding(
+        False,
+        f"only {free_gb:.1f} GB free on the kit's disk",
+        f"free at least {MINIMUM_FREE_DISK_GB} GB (the environment takes about 0.7 GB)",
+    )
+
+
+def check_container_engine() -> Finding:
+    if shutil.which("docker") is None:
+        return Finding(
+            False,
+            "no container engine (only stage 4's image build needs one)",
+            "optional: install Docker Desktop or Docker Engine; stage 4 runs its checks without",
+            required=False,
+        )
+    answer = subprocess.run(["docker", "info"], capture_output=True, text=True)
+    if answer.returncode != 0:
+        return Finding(
+            False,
+            "docker is installed but its engine does not answer",
+            "optional: start Docker Desktop (or `sudo systemctl start docker`)",
+            required=False,
+        )
+    return Finding(True, "a container engine answers (docker info)")
+
+
+def _locked_versions() -> dict[str, str]:
+    pins = {}
+    for line in LOCK.read_text().splitlines():
+        if "==" in line and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[name.strip().lower().replace("_", "-")] = version.strip()
+    return pins
+
+
+def _venv_json(code: str) -> dict:
+    answer = subprocess.run([str(venv_python()), "-c", code], capture_output=True, text=True)
+    return json.loads(answer.stdout) if answer.returncode == 0 else {}

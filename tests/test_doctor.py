@@ -1,0 +1,32 @@
+"""make doctor: one line per check, and a fix for every problem it finds."""
+
+import subprocess
+import sys
+
+from kit import doctor
+from kit.paths import ROOT
+
+
+def test_doctor_passes_on_the_kits_own_environment():
+    result = subprocess.run(
+        [sys.executable, "-m", "kit", "doctor"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    checks = [line for line in result.stdout.splitlines() if not line.startswith("      fix:")]
+    assert all(line.split()[0] in ("ok", "note") for line in checks[:-1]), result.stdout
+    assert "JupyterLab starts and answers" in result.stdout
+    assert checks[-1] == "Ready for the workshop."
+
+
+def test_a_venv_that_differs_from_the_lock_is_a_failure_with_its_fix(monkeypatch):
+    monkeypatch.setattr(doctor, "_locked_versions", lambda: {"scikit-learn": "0.1.0"})
+    finding = doctor.check_venv_matches_lock()
+    assert not finding.ok and finding.required
+    assert "scikit-learn" in finding.what and "(lock: 0.1.0)" in finding.what
+    assert finding.fix == "run `make setup`"
+
+
+def test_a_busy_port_is_a_note_not_a_failure(monkeypatch):
+    monkeypatch.setattr(doctor, "port_is_free", lambda port: False)
+    finding = doctor.check_port(8000)
+    assert not finding.ok and not finding.required and "make serve PORT=8001" in finding.fix
