@@ -3,6 +3,10 @@
 PYTHON ?= python3
 KIT := $(PYTHON) -m kit
 
+ifeq ($(shell command -v $(PYTHON) 2>/dev/null),)
+$(error No '$(PYTHON)' found. Install Python 3.11 or 3.12, or name one: make setup PYTHON=/path/to/python3)
+endif
+
 .DEFAULT_GOAL := help
 .PHONY: help lab setup test start check catch-up doctor notebooks lock
 

@@ -57,3 +57,14 @@ def test_make_help_lists_every_target():
         ["make", "--no-print-directory", "help"], cwd=ROOT, capture_output=True, text=True
     )
     assert "make test" in result.stdout and "make lab" in result.stdout
+
+
+def test_make_without_the_named_python_says_what_to_do():
+    result = subprocess.run(
+        ["make", "--no-print-directory", "setup", "PYTHON=no-such-python"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "No 'no-such-python' found. Install Python 3.11 or 3.12" in result.stderr
