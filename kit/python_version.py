@@ -16,7 +16,7 @@ def refuse_unsupported_python():
     """Exit with one line that says what was found and what is needed, never a traceback."""
     if sys.version_info < MINIMUM_PYTHON:
         needed = version_text(MINIMUM_PYTHON)
-        sys.stderr.write(  # noqa: UP031  (%-formatting: old Pythons must parse this file)
+        sys.stderr.write(
             "kit: found Python %s at %s; the kit needs Python %s or newer. Install one, then "
             "run: make setup PYTHON=python%s\n"
             % (version_text(sys.version_info), sys.executable, needed, needed)
