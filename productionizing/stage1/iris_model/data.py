@@ -1,0 +1,52 @@
+"""Read, check, split and write the iris tables. Steps hand over files, never objects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+FEATURES = ("sepal_length", "sepal_width", "petal_length", "petal_width")
+TARGET = "species"
+CLASSES = ("setosa", "versicolor", "virginica")
+
+
+class DataError(ValueError):
+    """A data file that cannot be used; the message says what to fix."""
+
+
+def read_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    """Read a CSV file and check that it has rows and every one of ``columns``."""
+    try:
+        frame = pd.read_csv(path)
+    except FileNotFoundError:
+        raise DataError(f"{path} not found: check the path") from None
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{path} is empty: expected a header line and rows") from None
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        raise DataError(f"{path} lacks column(s) {', '.join(missing)}: expected {list(columns)}")
+    if frame.empty:
+        raise DataError(f"{path} has a header but no rows")
+    return frame
+
+
+def features(frame: pd.DataFrame) -> np.ndarray:
+    """The measurements as a float64 array, columns in ``FEATURES`` order."""
+    return frame.loc[:, list(FEATURES)].to_numpy(dtype="float64")
+
+
+def split(frame: pd.DataFrame, test_size: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Hold out ``test_size`` of the rows, keeping the species mix the same on both sides."""
+    train, test = train_test_split(
+        frame, test_size=test_size, random_state=seed, stratify=frame[TARGET]
+    )
+    return train, test
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` as CSV without the index, creating the folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False)

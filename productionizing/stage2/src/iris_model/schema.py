@@ -1,0 +1,28 @@
+"""What a valid table looks like, declared once and enforced wherever data comes in.
+
+The measurements are lengths in centimetres: present, above 0 and below 100 (no flower part
+is a metre long, so a larger value is a unit or typing mistake). Species must be known.
+"""
+
+from __future__ import annotations
+
+import pandera.pandas as pa
+
+from iris_model.data import CLASSES, FEATURES, TARGET
+
+MAX_CM = 100.0
+
+
+def _measurement() -> pa.Column:
+    return pa.Column(float, [pa.Check.gt(0), pa.Check.lt(MAX_CM)], nullable=False)
+
+
+MEASUREMENTS = pa.DataFrameSchema(
+    {name: _measurement() for name in FEATURES}, coerce=True, name="measurements"
+)
+"""Rows to predict: the four measurements (other columns are kept and not checked)."""
+
+LABELLED = MEASUREMENTS.add_columns(
+    {TARGET: pa.Column(str, pa.Check.isin(CLASSES), nullable=False)}
+).set_name("labelled flowers")
+"""Rows to train or evaluate on: the measurements and a known species."""
