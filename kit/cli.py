@@ -27,6 +27,7 @@ COMMANDS = {
     "catch-up": ("kit.workspace", "back up your stage folder, put the stage's start state", True),
     "notebooks": ("kit.notebooks", "regenerate learner notebooks and solution outputs", True),
     "doctor": ("kit.doctor", "check this machine is ready for the workshop day", False),
+    "link": ("kit.link", "make this Python (conda, Binder) run the kit's notebooks", False),
     "lock": ("kit.lock", "regenerate requirements.lock from requirements.in", False),
 }
 

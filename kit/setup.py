@@ -12,15 +12,13 @@ import json
 import subprocess
 import sys
 import venv
-from pathlib import Path
 
 from kit.errors import KitError
+from kit.link import link_environment
 from kit.paths import ROOT, VENV, venv_python
 
 LOCK = ROOT / "requirements.lock"
 STAMP = VENV / ".kit-setup.json"
-KERNEL_NAME = "ml-production-kit"
-KERNEL_DISPLAY_NAME = "Python (ML to production kit)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,8 +44,7 @@ def ensure_environment(force: bool = False, quiet: bool = False) -> None:
     print("kit setup: installing requirements.lock (about a minute the first time) …")
     _pip("install", "--quiet", "--upgrade", "pip")
     _pip("install", "--quiet", "--requirement", str(LOCK))
-    _make_kit_importable()
-    _register_kernel()
+    link_environment(venv_python())
     STAMP.write_text(json.dumps(wanted, indent=2) + "\n")
     print("kit setup: done. Run `make lab` to start, `make test` to test.")
 
@@ -75,26 +72,3 @@ def _pip(*arguments: str) -> None:
             f"`{' '.join(command[1:])}` failed (see pip's message above). Check your network "
             "or proxy, then run `make setup` again."
         )
-
-
-def _make_kit_importable() -> None:
-    """Put the kit's root on the venv's path (a .pth file), so ``import kit`` works anywhere."""
-    site_packages = subprocess.run(
-        [str(venv_python()), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    (Path(site_packages) / "ml_production_kit.pth").write_text(f"{ROOT}\n")
-
-
-def _register_kernel() -> None:
-    """Register the venv as a Jupyter kernel for this user, so any Jupyter can run the notebooks."""
-    subprocess.run(
-        [
-            *(str(venv_python()), "-m", "ipykernel", "install", "--user"),
-            *("--name", KERNEL_NAME, "--display-name", KERNEL_DISPLAY_NAME),
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )

@@ -1,0 +1,46 @@
+"""``python -m kit link``: make an environment you built yourself run the kit's notebooks.
+
+``make setup`` does this for ``.venv``. With conda, Binder or a devcontainer, the environment
+comes from elsewhere: this puts the kit on its path and registers it as the kit's Jupyter kernel.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+from kit.paths import ROOT
+
+KERNEL_NAME = "ml-production-kit"
+KERNEL_DISPLAY_NAME = "Python (ML to production kit)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The command takes no options: it links the Python that runs it."""
+
+
+def run(args: argparse.Namespace) -> int:
+    link_environment(Path(sys.executable))
+    print(f"kit link: {sys.executable} now runs the kit's notebooks as kernel '{KERNEL_NAME}'.")
+    return 0
+
+
+def link_environment(python: Path) -> None:
+    """Make ``import kit`` work in ``python``'s environment and register it as a kernel."""
+    site_packages = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    (Path(site_packages) / "ml_production_kit.pth").write_text(f"{ROOT}\n")
+    subprocess.run(
+        [
+            *(str(python), "-m", "ipykernel", "install", "--user"),
+            *("--name", KERNEL_NAME, "--display-name", KERNEL_DISPLAY_NAME),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
