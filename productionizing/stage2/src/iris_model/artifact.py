@@ -70,7 +70,24 @@ def save_model(
     directory.mkdir(parents=True, exist_ok=True)
     model_path = directory / MODEL_FILE
     skops.io.dump(pipeline, model_path)
-    metadata = {
+    metadata = build_metadata(
+        pipeline, model_path=model_path, data_path=data_path, metrics=metrics, config=config
+    )
+    text = json.dumps(metadata, indent=2) + "\n"
+    (directory / METADATA_FILE).write_text(text, encoding="utf-8")
+    return model_path
+
+
+def build_metadata(
+    pipeline: Pipeline,
+    *,
+    model_path: Path,
+    data_path: Path,
+    metrics: dict[str, float],
+    config: dict[str, Any],
+) -> dict[str, Any]:
+    """What a saved model says about itself: what it is, how it was made, and with what."""
+    return {
         "name": "iris-model",
         "version": __version__,
         "trained_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -82,9 +99,6 @@ def save_model(
         "config": config,
         "model_sha256": sha256_of(model_path),
     }
-    text = json.dumps(metadata, indent=2) + "\n"
-    (directory / METADATA_FILE).write_text(text, encoding="utf-8")
-    return model_path
 
 
 def load_model(directory: Path) -> TrainedModel:
@@ -93,7 +107,20 @@ def load_model(directory: Path) -> TrainedModel:
     model_path = directory / MODEL_FILE
     if not model_path.is_file():
         raise ArtifactError(f"{model_path} not found: run the train step first")
-    if sha256_of(model_path) != metadata.get("model_sha256"):
+    trusted = verified_types(model_path, metadata.get("model_sha256"))
+    pipeline = skops.io.load(model_path, trusted=trusted)
+    _warn_about_version_changes(metadata.get("versions", {}))
+    return TrainedModel(pipeline=pipeline, metadata=metadata)
+
+
+def verified_types(model_path: Path, expected_sha256: str | None) -> list[str]:
+    """Check ``model_path`` before loading it; return the extra types ``skops.io.load`` may build.
+
+    Refuses (``ArtifactError``) a file whose SHA-256 is not the one recorded at training
+    time, and a file holding types that skops does not trust and ``TRUSTED_TYPES`` does not
+    allow: such a file could make loading run code.
+    """
+    if sha256_of(model_path) != expected_sha256:
         raise ArtifactError(
             f"{model_path} does not match the SHA-256 in {METADATA_FILE}: it was changed after "
             "training. Retrain, or restore the original file."
@@ -102,9 +129,7 @@ def load_model(directory: Path) -> TrainedModel:
     refused = sorted(set(found) - TRUSTED_TYPES)
     if refused:
         raise ArtifactError(f"{model_path} holds types that are not trusted: {', '.join(refused)}")
-    pipeline = skops.io.load(model_path, trusted=found)
-    _warn_about_version_changes(metadata.get("versions", {}))
-    return TrainedModel(pipeline=pipeline, metadata=metadata)
+    return found
 
 
 def library_versions() -> dict[str, str]:
