@@ -95,24 +95,30 @@ def _tags(cell: nbformat.NotebookNode) -> list[str]:
 
 def execute_in_place(path: Path) -> None:
     """Run a solution top to bottom in a scratch workspace and store its outputs."""
-    from nbclient import NotebookClient
-
-    notebook = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory() as scratch:
-        previous = os.environ.get("KIT_WORKSPACE")
-        os.environ["KIT_WORKSPACE"] = scratch
-        try:
-            NotebookClient(
-                notebook,
-                kernel_name="python3",
-                timeout=600,
-                resources={"metadata": {"path": str(path.parent)}},
-            ).execute()
-        finally:
-            _restore_environment("KIT_WORKSPACE", previous)
+        notebook = execute(path, Path(scratch))
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
     nbformat.write(notebook, path)
+
+
+def execute(path: Path, workspace: Path) -> nbformat.NotebookNode:
+    """The notebook at ``path`` executed in its folder, with ``workspace`` as KIT_WORKSPACE."""
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(path, as_version=4)
+    previous = os.environ.get("KIT_WORKSPACE")
+    os.environ["KIT_WORKSPACE"] = str(workspace)
+    try:
+        NotebookClient(
+            notebook,
+            kernel_name="python3",
+            timeout=600,
+            resources={"metadata": {"path": str(path.parent)}},
+        ).execute()
+    finally:
+        _restore_environment("KIT_WORKSPACE", previous)
+    return notebook
 
 
 def _restore_environment(name: str, value: str | None) -> None:
