@@ -1,0 +1,1 @@
+"""Train and use an iris classifier from the command line: ``python -m iris_model --help``."""

@@ -1,0 +1,40 @@
+"""What a valid table looks like, declared once and enforced wherever data comes in.
+
+The measurements are lengths in centimetres: present, above 0 and below 100 (no flower part
+is a metre long, so a larger value is a unit or typing mistake). Species must be known.
+"""
+
+from __future__ import annotations
+
+import pandera.pandas as pa
+
+from iris_model.data import CLASSES, FEATURES, TARGET  # noqa: F401  (exercise 1 uses CLASSES)
+
+MAX_CM = 100.0
+
+
+def measurement_column() -> pa.Column:
+    """One measurement: a float above 0 and below ``MAX_CM``, never missing.
+
+    Exercise 1: return a ``pa.Column`` of ``float`` with two checks,
+    ``pa.Check.gt(0)`` and ``pa.Check.lt(MAX_CM)``, and ``nullable=False``.
+    """
+    raise NotImplementedError("Exercise 1 not done yet: schema.measurement_column")
+
+
+def species_column() -> pa.Column:
+    """The label: one of ``CLASSES``, never missing.
+
+    Exercise 1: return a ``pa.Column`` of ``str`` with the check ``pa.Check.isin(CLASSES)``
+    and ``nullable=False``.
+    """
+    raise NotImplementedError("Exercise 1 not done yet: schema.species_column")
+
+
+MEASUREMENTS = pa.DataFrameSchema(
+    {name: measurement_column() for name in FEATURES}, coerce=True, name="measurements"
+)
+"""Rows to predict: the four measurements (other columns are kept and not checked)."""
+
+LABELLED = MEASUREMENTS.add_columns({TARGET: species_column()}).set_name("labelled flowers")
+"""Rows to train or evaluate on: the measurements and a known species."""
