@@ -1,0 +1,239 @@
+"""Stage 1 check: the notebook's work as command-line steps that hand over files."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+SPLIT = pytest.mark.exercise(
+    1,
+    "A held-out set: data.split",
+    hint="use train_test_split with test_size, random_state=seed and stratify=frame[TARGET]",
+)
+PIPELINE = pytest.mark.exercise(
+    2,
+    "One pipeline, fitted once: model.build_pipeline",
+    hint="Pipeline([('scale', StandardScaler()), ('classify', LogisticRegression(...))]) "
+    "with C, max_iter and random_state from the config",
+)
+PATCHES = pytest.mark.exercise(
+    3,
+    "key=value patches: config.parse_patch",
+    hint="text.partition('='), yaml.safe_load for the value, then nest it under each key part",
+)
+LOGGING = pytest.mark.exercise(
+    4,
+    "Logging to stderr and to a file: logs.setup_logging",
+    hint="a StreamHandler(sys.stderr) and a FileHandler(log_file) on the 'iris_model' logger",
+)
+BAD_INPUT = pytest.mark.exercise(
+    5,
+    "Clear errors for bad input: data.read_table",
+    hint="catch FileNotFoundError and pd.errors.EmptyDataError, check the columns and the "
+    "rows, and raise DataError with a message that names the file",
+)
+
+DATA = Path(__file__).resolve().parents[3] / "data"
+IRIS = DATA / "iris.csv"
+NEW_FLOWERS = DATA / "new_flowers.csv"
+CONFIG = {
+    "version": 1,
+    "seed": 42,
+    "split": {"test_size": 0.3},
+    "model": {"C": 0.5, "max_iter": 500},
+}
+
+
+@pytest.fixture(scope="module")
+def iris() -> pd.DataFrame:
+    return pd.read_csv(IRIS)
+
+
+@SPLIT
+def test_split_holds_out_the_requested_share(load, iris):
+    train, test = load("data").split(iris, test_size=0.3, seed=42)
+    assert (len(train), len(test)) == (105, 45), (
+        f"expected 105 training and 45 held-out rows of 150 with test_size=0.3, "
+        f"got {len(train)} and {len(test)}"
+    )
+    assert not set(train.index) & set(test.index), "expected no row in both train and test"
+
+
+@SPLIT
+def test_split_keeps_the_species_mix(load, iris):
+    _, test = load("data").split(iris, test_size=0.3, seed=42)
+    counts = test["species"].value_counts().to_dict()
+    assert counts == {"setosa": 15, "versicolor": 15, "virginica": 15}, (
+        f"expected 15 held-out flowers of each species (stratify), got {counts}"
+    )
+
+
+@SPLIT
+def test_split_is_the_same_for_the_same_seed(load, iris):
+    split = load("data").split
+    first, again, other = (split(iris, 0.3, seed)[1] for seed in (42, 42, 7))
+    assert list(first.index) == list(again.index), "expected the same split for the same seed"
+    assert list(first.index) != list(other.index), "expected another split for another seed"
+
+
+@PIPELINE
+def test_pipeline_scales_then_classifies(load):
+    pipeline = load("model").build_pipeline(CONFIG)
+    steps = [type(step).__name__ for _, step in getattr(pipeline, "steps", [])]
+    assert steps == ["StandardScaler", "LogisticRegression"], (
+        f"expected a Pipeline of StandardScaler then LogisticRegression, got {steps or pipeline!r}"
+    )
+    classifier = pipeline.steps[-1][1]
+    settings = (classifier.C, classifier.max_iter, classifier.random_state)
+    assert settings == (0.5, 500, 42), (
+        f"expected C, max_iter, random_state from the config (0.5, 500, 42), got {settings}"
+    )
+
+
+@PIPELINE
+def test_scaling_is_learnt_from_training_rows_only(load, iris):
+    train = iris.iloc[::2]
+    pipeline = load("model").train(train, CONFIG)
+    learnt = pipeline.steps[0][1].mean_
+    expected = train.iloc[:, :4].to_numpy().mean(axis=0)
+    assert np.allclose(learnt, expected), (
+        f"expected the scaler's means to be the training rows' means {expected.round(2)}, "
+        f"got {np.round(learnt, 2)}"
+    )
+
+
+@PIPELINE
+def test_a_flower_gets_the_same_answer_alone_or_in_a_batch(load, iris):
+    model = load("model")
+    pipeline = model.train(iris, CONFIG)
+    batch = pd.read_csv(NEW_FLOWERS)
+    together = model.predict(pipeline, batch)["predicted_species"].tolist()
+    alone = [model.predict(pipeline, batch.iloc[[i]])["predicted_species"].item() for i in range(5)]
+    assert together == alone, (
+        f"expected the same species for each flower alone as in the batch, got {alone} alone "
+        f"and {together} together (is something fitted again when predicting?)"
+    )
+
+
+@PATCHES
+@pytest.mark.parametrize(
+    ("patch", "expected"),
+    [
+        ("model.C=0.5", {"model": {"C": 0.5}}),
+        ("seed=7", {"seed": 7}),
+        ("a.b.c=true", {"a": {"b": {"c": True}}}),
+        ("note=x=y", {"note": "x=y"}),
+    ],
+)
+def test_a_patch_becomes_a_nested_mapping(load, patch, expected):
+    got = load("config").parse_patch(patch)
+    assert got == expected, f"expected parse_patch({patch!r}) to return {expected}, got {got!r}"
+
+
+@PATCHES
+@pytest.mark.parametrize("patch", ["model.C", "=3"])
+def test_a_patch_that_is_not_key_value_is_refused(load, patch):
+    config = load("config")
+    with pytest.raises(config.ConfigError):
+        config.parse_patch(patch)
+        pytest.fail(f"expected ConfigError for the patch {patch!r}, got no error")
+
+
+@PATCHES
+def test_patches_reach_the_saved_config(run_step, tmp_path):
+    done = run_step("train", "--data", IRIS, "--out", tmp_path, "model.C=0.25", "seed=3")
+    assert done.returncode == 0, f"expected train to succeed, got: {_last_line(done.stderr)}"
+    saved = (tmp_path / "config.yaml").read_text()
+    assert "C: 0.25" in saved and "seed: 3" in saved, (
+        f"expected config.yaml to hold C: 0.25 and seed: 3, got:\n{saved}"
+    )
+
+
+@LOGGING
+def test_log_records_go_to_stderr_and_to_the_file(load, tmp_path, capsys):
+    log_file = tmp_path / "logs" / "run.log"
+    load("logs").setup_logging(log_file)
+    logging.getLogger("iris_model.check").info("a line to find")
+    try:
+        assert log_file.is_file(), f"expected the log file {log_file.name}, got no file"
+        assert "a line to find" in log_file.read_text(), "expected the record in the log file"
+        assert "a line to find" in capsys.readouterr().err, "expected the record on stderr"
+    finally:
+        for handler in list(logging.getLogger("iris_model").handlers):
+            logging.getLogger("iris_model").removeHandler(handler)
+            handler.close()
+
+
+@LOGGING
+def test_every_step_runs_and_writes_its_log(run_step, tmp_path):
+    steps = {
+        "prepare": ("--data", IRIS, "--out", tmp_path / "data"),
+        "train": ("--data", tmp_path / "data/train.csv", "--out", tmp_path / "model"),
+        "evaluate": (
+            *("--model", tmp_path / "model", "--data", tmp_path / "data/test.csv"),
+            *("--out", tmp_path / "report"),
+        ),
+        "predict": (
+            "--model",
+            tmp_path / "model",
+            "--data",
+            NEW_FLOWERS,
+            "--out",
+            tmp_path / "p.csv",
+        ),
+    }
+    for step, arguments in steps.items():
+        done = run_step(step, *arguments)
+        assert done.returncode == 0, f"expected {step} to succeed, got: {_last_line(done.stderr)}"
+        assert done.stdout == "", f"expected no print() output from {step}, got {done.stdout!r}"
+    logs = sorted(path.name for path in tmp_path.rglob("*.log"))
+    expected = ["evaluate.log", "predict.log", "prepare.log", "train.log"]
+    assert logs == expected, f"expected the log files {expected}, got {logs}"
+
+
+@BAD_INPUT
+@pytest.mark.parametrize(
+    ("content", "named"),
+    [
+        (None, "absent.csv"),
+        ("", "empty"),
+        ("sepal_length,sepal_width,petal_length\n5.1,3.5,1.4\n", "petal_width"),
+        ("sepal_length,sepal_width,petal_length,petal_width\n", "no rows"),
+    ],
+    ids=["missing file", "empty file", "missing column", "no rows"],
+)
+def test_bad_input_raises_a_data_error_saying_what_is_wrong(load, tmp_path, content, named):
+    data = load("data")
+    path = tmp_path / ("absent.csv" if content is None else "input.csv")
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(data.DataError) as error:
+        data.read_table(path, data.FEATURES)
+        pytest.fail(f"expected a DataError for {path.name}, got no error")
+    assert named in str(error.value), (
+        f"expected the message to mention {named!r}, got {error.value}"
+    )
+
+
+@BAD_INPUT
+def test_bad_input_on_the_command_line_is_one_line_and_exit_status_2(run_step, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("sepal_length,sepal_width\n5.1,3.5\n")
+    done = run_step("train", "--data", bad, "--out", tmp_path / "model")
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2, (
+        f"expected exit status 2, got {done.returncode}: {_last_line(done.stderr)}"
+    )
+    assert len(lines) == 1 and "Traceback" not in done.stderr, (
+        f"expected one line on stderr, got {len(lines)}: {done.stderr.strip()[:300]}"
+    )
+
+
+def _last_line(stderr: str) -> str:
+    """The line that says what went wrong (a traceback's last line)."""
+    lines = stderr.strip().splitlines()
+    return lines[-1] if lines else "(nothing on stderr)"
