@@ -59,7 +59,9 @@ def test_a_changed_model_file_is_refused(model_dir: Path, tmp_path: Path):
 def test_a_model_with_untrusted_types_is_refused(
     tmp_path: Path, iris_path: Path, config: dict, train_test
 ):
-    sneaky = Pipeline([("log", FunctionTransformer(_not_allowed)), ("fit", LogisticRegression())])
+    sneaky = Pipeline(
+        [("log", FunctionTransformer(_not_allowed)), ("fit", LogisticRegression(max_iter=1000))]
+    )
     train, _ = train_test
     sneaky.fit(train[list(FEATURES)].to_numpy(), train["species"].to_numpy())
     artifact.save_model(sneaky, tmp_path, data_path=iris_path, metrics={}, config=config)
