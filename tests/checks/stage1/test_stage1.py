@@ -9,32 +9,32 @@ import numpy as np
 import pandas as pd
 import pytest
 
-SPLIT = pytest.mark.exercise(
-    1,
-    "A held-out set: data.split",
-    hint="use train_test_split with test_size, random_state=seed and stratify=frame[TARGET]",
-)
-PIPELINE = pytest.mark.exercise(
-    2,
-    "One pipeline, fitted once: model.build_pipeline",
-    hint="Pipeline([('scale', StandardScaler()), ('classify', LogisticRegression(...))]) "
-    "with C, max_iter and random_state from the config",
-)
-PATCHES = pytest.mark.exercise(
-    3,
-    "key=value patches: config.parse_patch",
-    hint="text.partition('='), yaml.safe_load for the value, then nest it under each key part",
-)
 LOGGING = pytest.mark.exercise(
-    4,
+    1,
     "Logging to stderr and to a file: logs.setup_logging",
     hint="a StreamHandler(sys.stderr) and a FileHandler(log_file) on the 'iris_model' logger",
 )
 BAD_INPUT = pytest.mark.exercise(
-    5,
+    2,
     "Clear errors for bad input: data.read_table",
     hint="catch FileNotFoundError and pd.errors.EmptyDataError, check the columns and the "
     "rows, and raise DataError with a message that names the file",
+)
+SPLIT = pytest.mark.exercise(
+    3,
+    "A held-out set: data.split",
+    hint="use train_test_split with test_size, random_state=seed and stratify=frame[TARGET]",
+)
+PIPELINE = pytest.mark.exercise(
+    4,
+    "One pipeline, fitted once: model.build_pipeline (then all four steps run)",
+    hint="Pipeline([('scale', StandardScaler()), ('classify', LogisticRegression(...))]) "
+    "with C, max_iter and random_state from the config",
+)
+PATCHES = pytest.mark.exercise(
+    5,
+    "key=value patches: config.parse_patch",
+    hint="text.partition('='), yaml.safe_load for the value, then nest it under each key part",
 )
 
 DATA = Path(__file__).resolve().parents[3] / "data"
@@ -51,6 +51,72 @@ CONFIG = {
 @pytest.fixture(scope="module")
 def iris() -> pd.DataFrame:
     return pd.read_csv(IRIS)
+
+
+@LOGGING
+def test_log_records_go_to_stderr_and_to_the_file(load, tmp_path, capsys):
+    log_file = tmp_path / "logs" / "run.log"
+    load("logs").setup_logging(log_file)
+    logging.getLogger("iris_model.check").info("a line to find")
+    try:
+        assert log_file.is_file(), f"expected the log file {log_file.name}, got no file"
+        assert "a line to find" in log_file.read_text(), "expected the record in the log file"
+        assert "a line to find" in capsys.readouterr().err, "expected the record on stderr"
+    finally:
+        _remove_handlers()
+
+
+@LOGGING
+def test_a_second_setup_replaces_the_first(load, tmp_path, capsys):
+    setup_logging = load("logs").setup_logging
+    setup_logging(tmp_path / "first.log")
+    setup_logging(tmp_path / "second.log")
+    logging.getLogger("iris_model.check").info("logged once")
+    try:
+        on_stderr = capsys.readouterr().err.count("logged once")
+        assert on_stderr == 1, f"expected the record once on stderr, got it {on_stderr} times"
+        first = (tmp_path / "first.log").read_text()
+        assert "logged once" not in first, "expected the new run's record only in its own file"
+    finally:
+        _remove_handlers()
+
+
+@BAD_INPUT
+@pytest.mark.parametrize(
+    ("content", "named"),
+    [
+        (None, "absent.csv"),
+        ("", "empty"),
+        ("sepal_length,sepal_width,petal_length\n5.1,3.5,1.4\n", "petal_width"),
+        ("sepal_length,sepal_width,petal_length,petal_width\n", "no rows"),
+    ],
+    ids=["missing file", "empty file", "missing column", "no rows"],
+)
+def test_bad_input_raises_a_data_error_saying_what_is_wrong(load, tmp_path, content, named):
+    data = load("data")
+    path = tmp_path / ("absent.csv" if content is None else "input.csv")
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(data.DataError) as error:
+        data.read_table(path, data.FEATURES)
+        pytest.fail(f"expected a DataError for {path.name}, got no error")
+    assert named in str(error.value), (
+        f"expected the message to mention {named!r}, got {error.value}"
+    )
+
+
+@BAD_INPUT
+def test_bad_input_on_the_command_line_is_one_line_and_exit_status_2(run_step, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("sepal_length,sepal_width\n5.1,3.5\n")
+    done = run_step("train", "--data", bad, "--out", tmp_path / "model")
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2, (
+        f"expected exit status 2, got {done.returncode}: {_last_line(done.stderr)}"
+    )
+    assert len(lines) == 1 and "Traceback" not in done.stderr, (
+        f"expected one line on stderr, got {len(lines)}: {done.stderr.strip()[:300]}"
+    )
 
 
 @SPLIT
@@ -119,6 +185,33 @@ def test_a_flower_gets_the_same_answer_alone_or_in_a_batch(load, iris):
     )
 
 
+@PIPELINE
+def test_the_four_steps_run_and_each_writes_its_log(run_step, tmp_path):
+    steps = {
+        "prepare": ("--data", IRIS, "--out", tmp_path / "data"),
+        "train": ("--data", tmp_path / "data/train.csv", "--out", tmp_path / "model"),
+        "evaluate": (
+            *("--model", tmp_path / "model", "--data", tmp_path / "data/test.csv"),
+            *("--out", tmp_path / "report"),
+        ),
+        "predict": (
+            "--model",
+            tmp_path / "model",
+            "--data",
+            NEW_FLOWERS,
+            "--out",
+            tmp_path / "p.csv",
+        ),
+    }
+    for step, arguments in steps.items():
+        done = run_step(step, *arguments)
+        assert done.returncode == 0, f"expected {step} to succeed, got: {_last_line(done.stderr)}"
+        assert done.stdout == "", f"expected no print() output from {step}, got {done.stdout!r}"
+    logs = sorted(path.name for path in tmp_path.rglob("*.log"))
+    expected = ["evaluate.log", "predict.log", "prepare.log", "train.log"]
+    assert logs == expected, f"expected the log files {expected}, got {logs}"
+
+
 @PATCHES
 @pytest.mark.parametrize(
     ("patch", "expected"),
@@ -153,84 +246,12 @@ def test_patches_reach_the_saved_config(run_step, tmp_path):
     )
 
 
-@LOGGING
-def test_log_records_go_to_stderr_and_to_the_file(load, tmp_path, capsys):
-    log_file = tmp_path / "logs" / "run.log"
-    load("logs").setup_logging(log_file)
-    logging.getLogger("iris_model.check").info("a line to find")
-    try:
-        assert log_file.is_file(), f"expected the log file {log_file.name}, got no file"
-        assert "a line to find" in log_file.read_text(), "expected the record in the log file"
-        assert "a line to find" in capsys.readouterr().err, "expected the record on stderr"
-    finally:
-        for handler in list(logging.getLogger("iris_model").handlers):
-            logging.getLogger("iris_model").removeHandler(handler)
-            handler.close()
-
-
-@LOGGING
-def test_every_step_runs_and_writes_its_log(run_step, tmp_path):
-    steps = {
-        "prepare": ("--data", IRIS, "--out", tmp_path / "data"),
-        "train": ("--data", tmp_path / "data/train.csv", "--out", tmp_path / "model"),
-        "evaluate": (
-            *("--model", tmp_path / "model", "--data", tmp_path / "data/test.csv"),
-            *("--out", tmp_path / "report"),
-        ),
-        "predict": (
-            "--model",
-            tmp_path / "model",
-            "--data",
-            NEW_FLOWERS,
-            "--out",
-            tmp_path / "p.csv",
-        ),
-    }
-    for step, arguments in steps.items():
-        done = run_step(step, *arguments)
-        assert done.returncode == 0, f"expected {step} to succeed, got: {_last_line(done.stderr)}"
-        assert done.stdout == "", f"expected no print() output from {step}, got {done.stdout!r}"
-    logs = sorted(path.name for path in tmp_path.rglob("*.log"))
-    expected = ["evaluate.log", "predict.log", "prepare.log", "train.log"]
-    assert logs == expected, f"expected the log files {expected}, got {logs}"
-
-
-@BAD_INPUT
-@pytest.mark.parametrize(
-    ("content", "named"),
-    [
-        (None, "absent.csv"),
-        ("", "empty"),
-        ("sepal_length,sepal_width,petal_length\n5.1,3.5,1.4\n", "petal_width"),
-        ("sepal_length,sepal_width,petal_length,petal_width\n", "no rows"),
-    ],
-    ids=["missing file", "empty file", "missing column", "no rows"],
-)
-def test_bad_input_raises_a_data_error_saying_what_is_wrong(load, tmp_path, content, named):
-    data = load("data")
-    path = tmp_path / ("absent.csv" if content is None else "input.csv")
-    if content is not None:
-        path.write_text(content)
-    with pytest.raises(data.DataError) as error:
-        data.read_table(path, data.FEATURES)
-        pytest.fail(f"expected a DataError for {path.name}, got no error")
-    assert named in str(error.value), (
-        f"expected the message to mention {named!r}, got {error.value}"
-    )
-
-
-@BAD_INPUT
-def test_bad_input_on_the_command_line_is_one_line_and_exit_status_2(run_step, tmp_path):
-    bad = tmp_path / "bad.csv"
-    bad.write_text("sepal_length,sepal_width\n5.1,3.5\n")
-    done = run_step("train", "--data", bad, "--out", tmp_path / "model")
-    lines = done.stderr.strip().splitlines()
-    assert done.returncode == 2, (
-        f"expected exit status 2, got {done.returncode}: {_last_line(done.stderr)}"
-    )
-    assert len(lines) == 1 and "Traceback" not in done.stderr, (
-        f"expected one line on stderr, got {len(lines)}: {done.stderr.strip()[:300]}"
-    )
+def _remove_handlers() -> None:
+    """Undo setup_logging, so the check's own process does not keep the files open."""
+    logger = logging.getLogger("iris_model")
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+        handler.close()
 
 
 def _last_line(stderr: str) -> str:
