@@ -22,7 +22,12 @@ OFFLINE_BUILD_NEEDS = (70, 1)  # setuptools builds wheels by itself from 70.1 on
 
 def _run(*command: str | Path, cwd: Path) -> subprocess.CompletedProcess:
     completed = subprocess.run(
-        [str(part) for part in command], cwd=cwd, capture_output=True, text=True, check=False
+        [str(part) for part in command],
+        cwd=cwd,
+        env=_without_source_on_path(),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert completed.returncode == 0, f"{command[:4]} failed:\n{completed.stderr[-2000:]}"
     return completed
@@ -51,11 +56,20 @@ def test_the_wheel_installs_and_its_command_runs(tmp_path: Path, iris_path: Path
          wheel, cwd=tmp_path)  # fmt: skip
 
     where = _run(python, "-c", "import iris_model; print(iris_model.__file__)", cwd=tmp_path)
-    assert Path(where.stdout.strip()).is_relative_to(clean)
+    imported = Path(where.stdout.strip())
+    assert imported.is_relative_to(clean), f"expected iris_model from the wheel, got {imported}"
     command = clean / ("Scripts/iris-model.exe" if os.name == "nt" else "bin/iris-model")
     _run(command, "prepare", "--data", iris_path, "--out", "data", cwd=tmp_path)
     _run(command, "train", "--data", "data/train.csv", "--out", "model", cwd=tmp_path)
     assert (tmp_path / "model" / "metadata.json").is_file()
+
+
+def _without_source_on_path() -> dict[str, str]:
+    """This environment, minus any ``PYTHONPATH`` entry holding ``iris_model``: the fresh venv
+    must import the installed wheel, not the source folder."""
+    entries = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    kept = [entry for entry in entries if entry and not Path(entry, "iris_model").is_dir()]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(kept)}
 
 
 def _copy(source: Path, destination: Path) -> None:
