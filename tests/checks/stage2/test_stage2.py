@@ -58,6 +58,7 @@ METADATA_KEYS = {
     *("name", "version", "trained_at", "metrics", "features", "classes"),
     *("versions", "data_sha256", "config", "model_sha256"),
 }
+PYTEST_OPTIONS = ("-p", "no:cacheprovider", "--color=no")  # plain text, whatever the terminal
 OWN_TEST_ID = "tests/model/test_behaviour.py::test_longer_petals_push_towards_virginica"
 
 
@@ -225,7 +226,7 @@ def test_a_model_with_untrusted_types_is_refused(load, iris, tmp_path):
 def suite(workdir: Path) -> subprocess.CompletedProcess:
     """The target's own test suite, run once (without the slower packaging test)."""
     return run_python(
-        *("-m", "pytest", "-m", "not packaging", "-p", "no:cacheprovider", "-q", "-rA"),
+        *("-m", "pytest", "-m", "not packaging", *PYTEST_OPTIONS, "-q", "-rA"),
         cwd=workdir,
     )
 
@@ -242,7 +243,7 @@ def test_your_test_fails_on_a_model_that_mixes_up_species(workdir, tmp_path):
     mutant = copy_of(workdir, tmp_path / "mutant")
     model_py = mutant / "src" / "iris_model" / "model.py"
     model_py.write_text(model_py.read_text() + MIXED_UP_TRAINING)
-    done = run_python("-m", "pytest", OWN_TEST_ID, "-p", "no:cacheprovider", cwd=mutant)
+    done = run_python("-m", "pytest", OWN_TEST_ID, *PYTEST_OPTIONS, cwd=mutant)
     summary = _summary(done)
     assert "1 failed" in summary, (
         "expected your test to fail on a model trained with setosa and virginica swapped, "
