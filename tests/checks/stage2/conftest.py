@@ -29,8 +29,8 @@ def copy_of(source: Path, destination: Path) -> Path:
     return destination
 
 
-def run_python(*arguments: str | Path, cwd: Path) -> subprocess.CompletedProcess:
-    """Run this interpreter with ``arguments`` in ``cwd``, the copy's ``src`` on the path."""
+def start_python(*arguments: str | Path, cwd: Path) -> subprocess.Popen:
+    """Start this interpreter with ``arguments`` in ``cwd``, the copy's ``src`` on the path."""
     environment = {
         **os.environ,
         "PYTHONDONTWRITEBYTECODE": "1",
@@ -40,15 +40,25 @@ def run_python(*arguments: str | Path, cwd: Path) -> subprocess.CompletedProcess
             filter(None, [str(cwd / "src"), os.environ.get("PYTHONPATH")])
         ),
     }
-    return subprocess.run(
+    return subprocess.Popen(
         [sys.executable, *map(str, arguments)],
         cwd=cwd,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         env=environment,
-        timeout=300,
-        check=False,
     )
+
+
+def finish(process: subprocess.Popen) -> subprocess.CompletedProcess:
+    """Wait for a process from ``start_python`` and collect what it wrote."""
+    stdout, stderr = process.communicate(timeout=300)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def run_python(*arguments: str | Path, cwd: Path) -> subprocess.CompletedProcess:
+    """Run this interpreter with ``arguments`` in ``cwd`` and wait for it."""
+    return finish(start_python(*arguments, cwd=cwd))
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import skops.io
-from conftest import IRIS, copy_of, run_python
+from conftest import IRIS, copy_of, finish, run_python, start_python
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
@@ -222,13 +222,35 @@ def test_a_model_with_untrusted_types_is_refused(load, iris, tmp_path):
     )
 
 
+@pytest.fixture(scope="module", autouse=True)
+def pytest_runs(workdir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Start the slow runs at once, side by side, while the quick checks go on.
+
+    ``suite``: the target's own tests (without the slower packaging test).
+    ``mutant``: the learner's own test, on a copy whose model learnt setosa and virginica
+    swapped; a good directional test fails there.
+    """
+    mutant = copy_of(workdir, tmp_path_factory.mktemp("mutant") / "stage2")
+    model_py = mutant / "src" / "iris_model" / "model.py"
+    model_py.write_text(model_py.read_text() + MIXED_UP_TRAINING)
+    runs = {
+        "suite": start_python(
+            *("-m", "pytest", "-m", "not packaging", *PYTEST_OPTIONS, "-q", "-rA"), cwd=workdir
+        ),
+        "mutant": start_python("-m", "pytest", OWN_TEST_ID, *PYTEST_OPTIONS, cwd=mutant),
+    }
+    yield runs
+    for process in runs.values():
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        process.stdout.close()
+        process.stderr.close()
+
+
 @pytest.fixture(scope="module")
-def suite(workdir: Path) -> subprocess.CompletedProcess:
-    """The target's own test suite, run once (without the slower packaging test)."""
-    return run_python(
-        *("-m", "pytest", "-m", "not packaging", *PYTEST_OPTIONS, "-q", "-rA"),
-        cwd=workdir,
-    )
+def suite(pytest_runs: dict) -> subprocess.CompletedProcess:
+    return finish(pytest_runs["suite"])
 
 
 @OWN_TEST
@@ -239,12 +261,8 @@ def test_your_test_passes_on_your_model(suite):
 
 
 @OWN_TEST
-def test_your_test_fails_on_a_model_that_mixes_up_species(workdir, tmp_path):
-    mutant = copy_of(workdir, tmp_path / "mutant")
-    model_py = mutant / "src" / "iris_model" / "model.py"
-    model_py.write_text(model_py.read_text() + MIXED_UP_TRAINING)
-    done = run_python("-m", "pytest", OWN_TEST_ID, *PYTEST_OPTIONS, cwd=mutant)
-    summary = _summary(done)
+def test_your_test_fails_on_a_model_that_mixes_up_species(pytest_runs):
+    summary = _summary(finish(pytest_runs["mutant"]))
     assert "1 failed" in summary, (
         "expected your test to fail on a model trained with setosa and virginica swapped, "
         f"got: {summary} (a test that cannot fail checks nothing)"
@@ -282,7 +300,7 @@ def _summary(done: subprocess.CompletedProcess) -> str:
     """pytest's closing line, or why it could not run (e.g. a conftest that fails to import)."""
     lines = done.stdout.strip().splitlines()
     if lines and re.search(r"\b(passed|failed|errors?|no tests ran)\b", lines[-1]):
-        return lines[-1].strip("= ")
+        return re.sub(r" in [\d.]+s\b.*", "", lines[-1].strip("= "))
     errors = [line[1:].strip() for line in done.stderr.splitlines() if line.startswith("E ")]
     return errors[-1] if errors else (done.stderr.strip().splitlines() or ["(no output)"])[-1]
 
