@@ -29,6 +29,7 @@ COMMANDS = {
     "doctor": ("kit.doctor", "check this machine is ready for the workshop day", False),
     "link": ("kit.link", "make this Python (conda, Binder) run the kit's notebooks", False),
     "lock": ("kit.lock", "regenerate requirements.lock from requirements.in", False),
+    "slides": ("kit.slides", "build every deck into one offline HTML file in slides/build/", True),
 }
 
 
