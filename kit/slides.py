@@ -37,6 +37,7 @@ REVEAL_OPTIONS = {
     "height": 720,
     "margin": 0.04,
     "transition": "fade",
+    "transitionSpeed": "fast",
     "slideNumber": "c/t",
     "showNotes": False,
 }
