@@ -10,10 +10,9 @@ import uuid
 from collections.abc import Iterable
 
 from flask import Flask, Response, current_app, jsonify
-from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from iris_model.payloads import BodyError
+from iris_model.payloads import BodyError, SchemaError
 
 
 class ApiError(Exception):
@@ -40,17 +39,10 @@ def field_name(location: tuple[int | str, ...]) -> str:
     return name or "body"
 
 
-def from_validation_error(error: ValidationError) -> ApiError:
-    details = [
-        {"field": field_name(problem["loc"]), "message": problem["msg"]}
-        for problem in error.errors(include_url=False, include_input=False)
-    ]
-    return ApiError(422, "the request body does not match the schema", details)
-
-
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(ApiError, _api_error)
     app.register_error_handler(BodyError, _body_error)
+    app.register_error_handler(SchemaError, _schema_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
 
@@ -61,6 +53,14 @@ def _api_error(error: ApiError) -> Response:
 
 def _body_error(error: BodyError) -> Response:
     return error_response(400, "malformed JSON", [{"field": "body", "message": str(error)}])
+
+
+def _schema_error(error: SchemaError) -> Response:
+    details = [
+        {"field": field_name(problem["loc"]), "message": problem["msg"]}
+        for problem in error.problems
+    ]
+    return error_response(422, "the request body does not match the schema", details)
 
 
 def _http_error(error: HTTPException) -> Response:

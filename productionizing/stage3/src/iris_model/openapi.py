@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
-from pydantic.json_schema import models_json_schema
+from pydantic import BaseModel, Field, TypeAdapter
 
 from iris_model import __version__
 from iris_model.payloads import Batch, Flower
@@ -49,8 +48,9 @@ class Error(BaseModel):
     request_id: str | None = Field(default=None, description="only on 500: quote it to us")
 
 
-SCHEMAS: tuple[type[BaseModel], ...] = (Flower, Batch, Health, ModelInfo, Prediction)
-SCHEMAS += (BatchPredictions, Problem, Error)
+SCHEMAS: dict[str, Any] = {"Flower": Flower, "Batch": Batch, "Health": Health}
+SCHEMAS |= {"ModelInfo": ModelInfo, "Prediction": Prediction}
+SCHEMAS |= {"BatchPredictions": BatchPredictions, "Problem": Problem, "Error": Error}
 CLIENT_ERRORS = {
     "400": "malformed JSON, or a key written twice",
     "413": "the body is larger than the server accepts",
@@ -98,11 +98,12 @@ def build_openapi(classes: tuple[str, ...], max_batch: int) -> dict[str, Any]:
 
 
 def _component_schemas() -> dict[str, Any]:
-    _, document = models_json_schema(
-        [(schema, "validation") for schema in SCHEMAS],
-        ref_template="#/components/schemas/{model}",
-    )
-    return document["$defs"]
+    components: dict[str, Any] = {}
+    for name, schema in SCHEMAS.items():
+        document = TypeAdapter(schema).json_schema(ref_template="#/components/schemas/{model}")
+        components |= document.pop("$defs", {})
+        components[name] = document
+    return components
 
 
 def _operation(summary: str, answer: str, body: str | None = None) -> dict[str, Any]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any, Protocol
 
 import numpy as np
 
+from iris_model.data import FEATURES
 from iris_model.payloads import Flower
 
 
@@ -21,6 +23,9 @@ class Model(Protocol):
     def predict_proba(self, rows: np.ndarray) -> np.ndarray: ...
 
 
+_measurements = itemgetter(*FEATURES)
+"""A flower's four lengths in the order of the model's columns."""
+
 PUBLIC_METADATA = ("name", "version", "trained_at", "metrics", "features", "classes")
 
 
@@ -30,6 +35,7 @@ class ModelService:
     def __init__(self, model: Model) -> None:
         self.model = model
         self.classes = tuple(model.classes)
+        self._names = np.array(self.classes, dtype=object)
 
     def info(self) -> dict[str, Any]:
         """What the model says about itself, without its training configuration."""
@@ -37,11 +43,11 @@ class ModelService:
 
     def predict(self, flowers: Sequence[Flower]) -> list[dict[str, Any]]:
         """One prediction per flower, in the same order."""
-        rows = np.array([flower.measurements() for flower in flowers], dtype=np.float64)
+        rows = np.array(list(map(_measurements, flowers)), dtype=np.float64)
         probabilities = self.model.predict_proba(rows)
-        best = probabilities.argmax(axis=1)
+        species = self._names[probabilities.argmax(axis=1)].tolist()
         classes = self.classes
         return [
-            {"species": classes[top], "probabilities": dict(zip(classes, row, strict=True))}
-            for top, row in zip(best.tolist(), probabilities.tolist(), strict=True)
+            {"species": name, "probabilities": dict(zip(classes, row, strict=True))}
+            for name, row in zip(species, probabilities.tolist(), strict=True)
         ]

@@ -4,9 +4,11 @@ import json
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 from stand_in import SETOSA
 
 from iris_model.data import FEATURES
+from iris_model.payloads import FLOWER, BodyError, SchemaError, parse_json, read_flower
 
 ENDPOINTS = ("/predict", "/predict/batch")
 SETTINGS = settings(
@@ -94,3 +96,24 @@ def test_deep_nesting_is_a_4xx(client, depth, opener):
 def test_wrong_content_types_are_a_415(client, content_type):
     response = client.post("/predict", data=json.dumps(SETOSA), content_type=content_type)
     assert response.status_code == 415
+
+
+pair_values = st.floats(0.01, 99) | st.integers(-5, 200) | st.text(max_size=3) | st.none()
+pairs = st.lists(st.tuples(st.sampled_from([*FEATURES, "x"]), pair_values), max_size=7)
+
+
+def _verdict(read):
+    try:
+        return read()
+    except BodyError:
+        return "malformed"
+    except (SchemaError, ValidationError):
+        return "invalid"
+
+
+@SETTINGS
+@given(pairs=pairs)
+def test_the_fast_reading_agrees_with_the_exact_one(pairs):
+    body = ("{" + ", ".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in pairs) + "}").encode()
+    exact = _verdict(lambda: FLOWER.validate_python(parse_json(body)))
+    assert _verdict(lambda: read_flower(body)) == exact
