@@ -1,0 +1,215 @@
+"""The stage-4 service as its Dockerfile describes it: in a container engine, or on this machine.
+
+``read_dockerfile`` reads the final stage's ENV, COPY, HEALTHCHECK and CMD. ``serve_locally``
+runs that CMD here, with the same environment and the same gunicorn config file, for machines
+without an engine (and for ``make serve``). ``serve_in_engine`` builds the image, runs it, and
+waits for its own HEALTHCHECK; the container is removed however the block ends.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from kit.paths import ROOT
+from kit.servers import running_server
+
+DATA = ROOT / "data" / "iris.csv"
+LOCAL_COMMANDS = {"gunicorn": [sys.executable, "-m", "gunicorn"]}
+
+
+class ImageError(RuntimeError):
+    """The Dockerfile, the build or the container did not do what the recipe says."""
+
+
+@dataclass
+class Recipe:
+    """What a Dockerfile's final stage says about running the service."""
+
+    env: dict[str, str] = field(default_factory=dict)
+    copies: dict[str, str] = field(default_factory=dict)
+    """Destination in the image -> source in the build context (``COPY --from`` left out)."""
+    workdir: str = "/"
+    user: str = ""
+    healthcheck: list[str] = field(default_factory=list)
+    cmd: list[str] = field(default_factory=list)
+
+
+def instructions(text: str) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, with comments dropped and continuation lines joined."""
+    joined: list[str] = []
+    pending = ""
+    for line in text.splitlines():
+        if line.lstrip().startswith("#"):
+            continue
+        if line.rstrip().endswith("\\"):
+            pending += line.rstrip()[:-1] + " "
+            continue
+        joined.append(pending + line)
+        pending = ""
+    pairs = []
+    for line in filter(str.strip, joined):
+        keyword, _, rest = line.strip().partition(" ")
+        pairs.append((keyword.upper(), rest.strip()))
+    return pairs
+
+
+def read_dockerfile(path: Path) -> Recipe:
+    """The final stage of the Dockerfile at ``path``."""
+    recipe = Recipe()
+    for keyword, rest in instructions(path.read_text(encoding="utf-8")):
+        if keyword == "FROM":
+            recipe = Recipe()
+        elif keyword == "ENV":
+            recipe.env.update(_env_pairs(rest))
+        elif keyword == "WORKDIR":
+            recipe.workdir = str(PurePosixPath(recipe.workdir, rest))
+        elif keyword == "USER":
+            recipe.user = rest
+        elif keyword == "COPY" and "--from=" not in rest:
+            *sources, destination = _exec_or_shell(rest)
+            destination = str(PurePosixPath(recipe.workdir, destination))
+            for source in sources:
+                recipe.copies[destination] = source
+        elif keyword == "HEALTHCHECK":
+            recipe.healthcheck = _exec_form(rest.partition("CMD ")[2], keyword)
+        elif keyword == "CMD":
+            recipe.cmd = _exec_form(rest, keyword)
+    if not recipe.cmd:
+        raise ImageError(f"{path} has no CMD in its final stage")
+    return recipe
+
+
+def _env_pairs(rest: str) -> dict[str, str]:
+    words = shlex.split(rest)
+    if words and "=" not in words[0]:
+        return {words[0]: " ".join(words[1:])}
+    return dict(word.split("=", 1) for word in words)
+
+
+def _exec_or_shell(rest: str) -> list[str]:
+    words = [word for word in shlex.split(rest) if not word.startswith("--")]
+    return json.loads(rest) if rest.startswith("[") else words
+
+
+def _exec_form(rest: str, keyword: str) -> list[str]:
+    try:
+        command = json.loads(rest)
+    except json.JSONDecodeError:
+        raise ImageError(f'{keyword} must use the exec form, ["program", "arg", ...]') from None
+    if not isinstance(command, list) or not all(isinstance(word, str) for word in command):
+        raise ImageError(f"{keyword} must be a JSON list of strings")
+    return command
+
+
+def local_command(recipe: Recipe, folder: Path) -> list[str]:
+    """The CMD with its program from this environment and image paths mapped into ``folder``."""
+    program, *arguments = recipe.cmd
+    command = [*LOCAL_COMMANDS.get(program, [program])]
+    for argument in arguments:
+        source = recipe.copies.get(argument)
+        command.append(str(folder / source) if source else argument)
+    return command
+
+
+def train_model(folder: Path, out: Path, log: Path | None = None) -> Path:
+    """Train the model of the stage in ``folder`` (its ``src``) into ``out``; return ``out``."""
+    env = {**os.environ, "PYTHONPATH": _pythonpath(folder)}
+    output = log.open("wb") if log else subprocess.DEVNULL
+    try:
+        for step in (
+            ["prepare", "--data", str(DATA), "--out", str(out / "data")],
+            ["train", "--data", str(out / "data" / "train.csv"), "--out", str(out / "model")],
+        ):
+            finished = subprocess.run(
+                [sys.executable, "-m", "iris_model", *step], env=env, stdout=output, stderr=output
+            )
+            if finished.returncode != 0:
+                raise ImageError(f"iris_model {step[0]} failed (status {finished.returncode})")
+    finally:
+        if log:
+            output.close()
+    return out / "model"
+
+
+@contextmanager
+def serve_locally(
+    folder: Path, port: int, model_dir: Path, *, host: str = "127.0.0.1", log: Path | None = None
+) -> Iterator[subprocess.Popen]:
+    """Run the Dockerfile's CMD here, with its ENV, until the block ends."""
+    recipe = read_dockerfile(folder / "Dockerfile")
+    env = {**os.environ, **{k: v for k, v in recipe.env.items() if k != "PATH"}}
+    env |= {"PORT": str(port), "HOST": host, "IRIS_MODEL_DIR": str(model_dir)}
+    env["PYTHONPATH"] = _pythonpath(folder)
+    command = local_command(recipe, folder)
+    url = f"http://127.0.0.1:{port}/health"
+    with running_server(command, url, env=env, cwd=folder, timeout=60, log=log) as process:
+        yield process
+
+
+def _pythonpath(folder: Path) -> str:
+    return os.pathsep.join(filter(None, [str(folder / "src"), os.environ.get("PYTHONPATH")]))
+
+
+def engine_available() -> tuple[bool, str]:
+    """Whether ``docker`` reaches an engine, and if not, why (for a skip reason)."""
+    if shutil.which("docker") is None:
+        return False, "no docker command on PATH"
+    try:
+        finished = subprocess.run(["docker", "info"], capture_output=True, timeout=20)
+    except subprocess.TimeoutExpired:
+        return False, "docker info did not answer within 20 s"
+    if finished.returncode != 0:
+        return False, "docker info failed: no container engine is reachable"
+    return True, "a container engine is reachable"
+
+
+def build_image(folder: Path, tag: str, log: Path | None = None) -> None:
+    """``docker build`` the stage in ``folder``; ImageError with the log's tail if it fails."""
+    command = ["docker", "build", "--network", "host", "--tag", tag, str(folder)]
+    finished = subprocess.run(command, capture_output=True, text=True)
+    if log:
+        log.write_text(finished.stdout + finished.stderr, encoding="utf-8")
+    if finished.returncode != 0:
+        tail = "\n".join((finished.stdout + finished.stderr).strip().splitlines()[-5:])
+        raise ImageError(f"docker build failed:\n{tail}")
+
+
+@contextmanager
+def serve_in_engine(tag: str, port: int, timeout: float = 90.0) -> Iterator[str]:
+    """Run the image until the block ends; enter once its HEALTHCHECK says healthy."""
+    command = ["docker", "run", "--detach", "--network", "host", "-e", f"PORT={port}", tag]
+    started = subprocess.run(command, capture_output=True, text=True)
+    if started.returncode != 0:
+        raise ImageError(f"docker run failed: {started.stderr.strip()}")
+    container = started.stdout.strip()
+    try:
+        wait_until_healthy(container, timeout)
+        yield container
+    finally:
+        subprocess.run(["docker", "rm", "--force", container], capture_output=True)
+
+
+def wait_until_healthy(container: str, timeout: float) -> None:
+    """Poll ``docker inspect`` until the container's own HEALTHCHECK reports healthy."""
+    deadline = time.monotonic() + timeout
+    status = "unknown"
+    while time.monotonic() < deadline:
+        inspect = ["docker", "inspect", "--format", "{{.State.Status}} {{.State.Health.Status}}"]
+        finished = subprocess.run([*inspect, container], capture_output=True, text=True)
+        state, _, status = finished.stdout.strip().partition(" ")
+        if status == "healthy":
+            return
+        if state in ("exited", "dead"):
+            raise ImageError(f"the container stopped ({state}) before it was healthy")
+        time.sleep(0.5)
+    raise ImageError(f"the container was not healthy after {timeout:.0f} s (health: {status})")

@@ -1,0 +1,26 @@
+"""gunicorn's settings for the iris API, read from the environment so the image's CMD stays fixed.
+
+``PORT`` (default 8000) and ``HOST`` (default 0.0.0.0: reachable from outside a container)
+choose the address; ``WEB_CONCURRENCY`` the number of worker processes (default: one per CPU).
+"""
+
+import gc
+import os
+
+wsgi_app = "iris_model.app:create_app()"
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 1)
+worker_class = "sync"  # the model is CPU-bound: threads would only wait for the GIL
+preload_app = True  # load the model once, before forking: a broken model stops the start
+control_socket_disable = True  # no runtime control needed; lets several servers run side by side
+accesslog = "-"
+timeout = 30
+
+
+def when_ready(server) -> None:
+    """The model is loaded: move its objects out of the garbage collector's sight.
+
+    They live as long as the process, so scanning them on every full collection is wasted
+    time; a 10,000-flower batch allocates enough to trigger several.
+    """
+    gc.freeze()

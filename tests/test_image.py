@@ -1,0 +1,101 @@
+"""The stage-4 image: its Dockerfile lints clean, its CMD serves here, and in an engine if any.
+
+The engine test builds the image, runs it with ``--network host``, waits for the image's own
+HEALTHCHECK and removes the container even when an assertion fails. Without an engine it is
+skipped with the reason; the local test still runs the CMD exactly as the Dockerfile states.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+from kit.image import (
+    Recipe,
+    build_image,
+    engine_available,
+    local_command,
+    read_dockerfile,
+    serve_in_engine,
+    serve_locally,
+    train_model,
+)
+from kit.paths import reference_dir
+from kit.servers import free_port
+
+STAGE4 = reference_dir(4)
+SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
+HADOLINT = Path(sys.executable).parent / "hadolint"
+
+
+def call_the_service(base: str) -> None:
+    """The calls every run of the service must answer: health, one prediction, one mistake."""
+    assert requests.get(f"{base}/health", timeout=5).json() == {"status": "ok"}
+    prediction = requests.post(f"{base}/predict", json=SETOSA, timeout=5)
+    assert prediction.status_code == 200
+    assert prediction.json()["species"] == "setosa"
+    mistake = requests.post(f"{base}/predict", json={**SETOSA, "petal_width": "wide"}, timeout=5)
+    assert mistake.status_code == 422
+    assert mistake.json()["details"][0]["field"] == "petal_width"
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return train_model(STAGE4, tmp_path_factory.mktemp("trained"))
+
+
+def test_the_dockerfile_is_hadolint_clean():
+    finished = subprocess.run([HADOLINT, STAGE4 / "Dockerfile"], capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+
+
+def test_the_final_stage_runs_gunicorn_as_a_non_root_user_with_a_healthcheck():
+    recipe = read_dockerfile(STAGE4 / "Dockerfile")
+    assert recipe.cmd[0] == "gunicorn"
+    assert recipe.user.split(":")[0].isdigit() and not recipe.user.startswith("0")
+    assert recipe.healthcheck[0] == "python"
+    assert recipe.env["PORT"] == "8000"
+    assert recipe.copies["/app/gunicorn.conf.py"] == "gunicorn.conf.py"
+
+
+def test_read_dockerfile_reads_the_last_stage_only(tmp_path):
+    (tmp_path / "Dockerfile").write_text(
+        'FROM a AS build\nENV X=1\nCMD ["build"]\n'
+        "FROM b\n# a comment\nENV A=1 \\\n    B=two\nWORKDIR /srv\nCOPY conf.py ./conf.py\n"
+        'CMD ["gunicorn", "-c", "/srv/conf.py"]\n'
+    )
+    recipe = read_dockerfile(tmp_path / "Dockerfile")
+    assert recipe.env == {"A": "1", "B": "two"}
+    assert recipe.copies == {"/srv/conf.py": "conf.py"}
+    assert local_command(recipe, Path("/stage"))[-2:] == ["-c", "/stage/conf.py"]
+
+
+def test_a_shell_form_cmd_is_refused(tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM b\nCMD gunicorn -c conf.py\n")
+    with pytest.raises(RuntimeError, match="exec form"):
+        read_dockerfile(tmp_path / "Dockerfile")
+
+
+def test_local_command_maps_only_copied_paths():
+    recipe = Recipe(copies={"/app/g.py": "g.py"}, cmd=["gunicorn", "--config", "/app/g.py", "-x"])
+    assert local_command(recipe, Path("/s"))[-3:] == ["--config", "/s/g.py", "-x"]
+
+
+def test_the_cmd_serves_locally_as_the_dockerfile_states(model_dir, tmp_path):
+    port = free_port()
+    with serve_locally(STAGE4, port, model_dir, log=tmp_path / "gunicorn.log"):
+        call_the_service(f"http://127.0.0.1:{port}")
+
+
+def test_the_image_builds_and_serves_once_healthy(tmp_path):
+    available, why = engine_available()
+    if not available:
+        pytest.skip(f"no container engine ({why}); the local CMD test covers the service")
+    build_image(STAGE4, "iris-api:kit-test", log=tmp_path / "build.log")
+    port = free_port()
+    with serve_in_engine("iris-api:kit-test", port):
+        call_the_service(f"http://127.0.0.1:{port}")
