@@ -29,6 +29,8 @@ COMMANDS = {
     "doctor": ("kit.doctor", "check this machine is ready for the workshop day", False),
     "link": ("kit.link", "make this Python (conda, Binder) run the kit's notebooks", False),
     "lock": ("kit.lock", "regenerate requirements.lock from requirements.in", False),
+    "serve": ("kit.serve", "serve the reference stage-4 API here (--port 8000)", True),
+    "bench": ("kit.bench", "load the stage-4 API and a bare Flask ceiling with wrk", True),
     "slides": ("kit.slides", "build every deck into one offline HTML file in slides/build/", True),
 }
 

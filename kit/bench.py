@@ -1,0 +1,156 @@
+"""``python -m kit bench``: how close the reference service comes to a bare Flask app.
+
+Both run the same way (stage 4's CMD and gunicorn config, on this machine); wrk loads each with
+16 and 64 clients sending one flower, then one 10,000-flower batch is timed against each. The
+ceiling (``kit.ceiling``) parses the JSON and answers a constant: the difference is what
+validation, the model and the answer cost. Figures and findings: ``docs/benchmarks.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from kit.image import read_dockerfile, serve_locally
+from kit.paths import ROOT, reference_dir
+from kit.serve import add_runs_argument, reference_model
+from kit.servers import free_port, running_server
+
+FLOWER = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
+INSTALL_WRK = "wrk is not installed: sudo apt-get install wrk (Debian, Ubuntu) or brew install wrk"
+TARGETS = "targets: predict >= 0.6 x ceiling, 0 errors, p99 <= 20 ms at 16 clients; batch <= 1.5 x"
+
+
+@dataclass(frozen=True)
+class Load:
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--duration", type=float, default=5, help="seconds per wrk run (5)")
+    parser.add_argument(
+        "--clients", type=int, nargs="+", default=[16, 64], help="concurrent clients (16 64)"
+    )
+    parser.add_argument("--batch-runs", type=int, default=15, help="timed batch requests (15)")
+    add_runs_argument(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    if shutil.which("wrk") is None:
+        print(INSTALL_WRK, file=sys.stderr)
+        return 2
+    folder = args.runs / "bench"
+    folder.mkdir(parents=True, exist_ok=True)
+    model = reference_model(args.runs / "serve")
+    api_port, ceiling_port = free_port(), free_port()
+    with (
+        serve_locally(reference_dir(4), api_port, model, log=folder / "api.log"),
+        _serve_ceiling(ceiling_port, folder / "ceiling.log"),
+        tempfile.TemporaryDirectory() as scratch,
+    ):
+        script = Path(scratch) / "predict.lua"
+        script.write_text(_wrk_script(json.dumps(FLOWER)), encoding="utf-8")
+        servers = {"ceiling": ceiling_port, "iris API": api_port}
+        print(
+            f"{'clients':>7}  {'server':<9} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} "
+            f"{'errors':>6} {'ratio':>6}"
+        )
+        for clients in args.clients:
+            loads = {
+                name: _wrk(port, clients, args.duration, script) for name, port in servers.items()
+            }
+            for name, load in loads.items():
+                ratio = load.requests_per_s / loads["ceiling"].requests_per_s
+                print(
+                    f"{clients:>7}  {name:<9} {load.requests_per_s:>8.0f} {load.p50_ms:>7.2f} "
+                    f"{load.p99_ms:>7.2f} {load.errors:>6} {ratio:>6.2f}"
+                )
+        body = json.dumps({"instances": [FLOWER] * 10_000}).encode()
+        times = {name: _batch_ms(port, body, args.batch_runs) for name, port in servers.items()}
+        print(
+            f"10,000-flower batch, median of {args.batch_runs}: "
+            f"ceiling {times['ceiling']:.1f} ms, iris API {times['iris API']:.1f} ms "
+            f"({times['iris API'] / times['ceiling']:.2f} x)"
+        )
+    print(TARGETS)
+    return 0
+
+
+def _serve_ceiling(port: int, log: Path):
+    """The bare app under the same gunicorn config and environment as the service."""
+    stage = reference_dir(4)
+    recipe = read_dockerfile(stage / "Dockerfile")
+    env = {**os.environ, **{k: v for k, v in recipe.env.items() if k != "PATH"}}
+    env |= {"PORT": str(port), "HOST": "127.0.0.1"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    config = stage / recipe.copies[recipe.cmd[recipe.cmd.index("--config") + 1]]
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--config",
+        str(config),
+        "kit.ceiling:create_app()",
+    ]
+    return running_server(command, f"http://127.0.0.1:{port}/health", env=env, log=log)
+
+
+def _wrk_script(body: str) -> str:
+    return (
+        'wrk.method = "POST"\n'
+        'wrk.headers["Content-Type"] = "application/json"\n'
+        f"wrk.body = {json.dumps(body)}\n"
+    )
+
+
+def _wrk(port: int, clients: int, duration: float, script: Path) -> Load:
+    command = ["wrk", "--threads", "2", "--connections", str(clients), "--latency"]
+    command += ["--duration", f"{max(1, round(duration))}s", "--script", str(script)]
+    output = subprocess.run(
+        [*command, f"http://127.0.0.1:{port}/predict"], capture_output=True, text=True, check=True
+    ).stdout
+    return parse_wrk(output)
+
+
+def parse_wrk(output: str) -> Load:
+    """Requests/s, p50 and p99 (ms) and the errors (socket errors and non-2xx) of a wrk run."""
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors += int(non_2xx.group(1)) if non_2xx else 0
+    return Load(rate, _percentile(output, "50"), _percentile(output, "99"), errors)
+
+
+def _percentile(output: str, which: str) -> float:
+    value, unit = re.search(rf"\s{which}%\s+([\d.]+)(us|ms|s)\b", output).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def _batch_ms(port: int, body: bytes, runs: int) -> float:
+    url = f"http://127.0.0.1:{port}/predict/batch"
+    headers = {"Content-Type": "application/json"}
+    with requests.Session() as session:
+        times = []
+        for attempt in range(runs + 2):
+            start = time.perf_counter()
+            response = session.post(url, data=body, headers=headers, timeout=30)
+            elapsed = time.perf_counter() - start
+            response.raise_for_status()
+            if attempt >= 2:  # the first two warm the workers up
+                times.append(elapsed * 1000)
+    return statistics.median(times)
