@@ -6,10 +6,22 @@ choose the address; ``WEB_CONCURRENCY`` the number of worker processes (default:
 
 import gc
 import os
+from collections.abc import Mapping
+
+
+def address(environ: Mapping[str, str]) -> str:
+    """``HOST:PORT`` to listen on; inside a container 127.0.0.1 would be unreachable."""
+    return f"{environ.get('HOST', '0.0.0.0')}:{environ.get('PORT', '8000')}"
+
+
+def worker_count(environ: Mapping[str, str]) -> int:
+    """``WEB_CONCURRENCY`` sync workers, else one per CPU."""
+    return int(environ.get("WEB_CONCURRENCY") or os.cpu_count() or 1)
+
 
 wsgi_app = "iris_model.app:create_app()"
-bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 1)
+bind = address(os.environ)
+workers = worker_count(os.environ)
 worker_class = "sync"  # the model is CPU-bound: threads would only wait for the GIL
 preload_app = True  # load the model once, before forking: a broken model stops the start
 control_socket_disable = True  # no runtime control needed; lets several servers run side by side
