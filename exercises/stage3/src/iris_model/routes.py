@@ -1,0 +1,56 @@
+"""The HTTP endpoints: each one reads the request, calls the model service, and answers JSON."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from iris_model.errors import ApiError
+from iris_model.payloads import read_batch, read_flower  # noqa: F401  (exercise 3 uses them)
+from iris_model.service import ModelService
+
+api = Blueprint("api", __name__)
+
+
+@api.get("/health")
+def health() -> Response:
+    """Exercise 1: answer ``{"status": "ok"}`` (jsonify)."""
+    raise NotImplementedError("Exercise 1 not done yet: routes.health")
+
+
+@api.get("/model")
+def model_info() -> Response:
+    """Exercise 1: answer what the model says about itself: ``_service().info()``."""
+    raise NotImplementedError("Exercise 1 not done yet: routes.model_info")
+
+
+@api.post("/predict")
+def predict() -> Response:
+    """Exercise 3: read one flower (``read_flower(_json_body())``) and answer its prediction."""
+    raise NotImplementedError("Exercise 3 not done yet: routes.predict")
+
+
+@api.post("/predict/batch")
+def predict_batch() -> Response:
+    """Exercise 3: read a batch (``read_batch``, the limit is ``current_app.config["MAX_BATCH"]``)
+    and answer ``{"predictions": [...]}``, one per flower, in order."""
+    raise NotImplementedError("Exercise 3 not done yet: routes.predict_batch")
+
+
+@api.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(current_app.extensions["iris_model.openapi"])
+
+
+def _service() -> ModelService:
+    return current_app.extensions["iris_model.service"]
+
+
+def _json_body() -> bytes:
+    """The request's body, once its Content-Type says JSON (Werkzeug enforces the size limit)."""
+    if not request.is_json:
+        raise ApiError(
+            415,
+            "unsupported media type",
+            [{"field": "Content-Type", "message": "send the body as application/json"}],
+        )
+    return request.get_data(cache=False)

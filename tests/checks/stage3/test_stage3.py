@@ -1,0 +1,239 @@
+"""Stage 3 check: the API's endpoints, its model service, exact input reading and JSON errors."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import CLASSES, IRIS, SETOSA, VIRGINICA, run_python
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+GET_ENDPOINTS = pytest.mark.exercise(
+    1,
+    "The GET endpoints: routes.health, routes.model_info",
+    hint='return jsonify(status="ok"); return jsonify(_service().info())',
+)
+SERVICE = pytest.mark.exercise(
+    2,
+    "One array, one model call: ModelService.predict",
+    hint="np.array(list(map(_measurements, flowers)), dtype=np.float64), then "
+    "self.model.predict_proba(rows) once; species = self._names[probabilities.argmax(axis=1)]",
+)
+POST_ENDPOINTS = pytest.mark.exercise(
+    3,
+    "The POST endpoints: routes.predict, routes.predict_batch",
+    hint="read_flower(_json_body()) or read_batch(_json_body(), current_app.config['MAX_BATCH']), "
+    "then jsonify what _service().predict(...) returns",
+)
+EXACT_JSON = pytest.mark.exercise(
+    4,
+    "Read bodies exactly: payloads._refuse_duplicate_keys",
+    hint="build dict(pairs); if it has fewer keys than pairs, find the first repeated key and "
+    'raise BodyError(f"the key {key!r} appears more than once in one object")',
+)
+ERRORS = pytest.mark.exercise(
+    5,
+    "Errors name the field, a 500 hides its traceback: errors.field_name, _unexpected_error",
+    hint="ints become [i], names join with '.', () is 'body'; for the 500: uuid.uuid4().hex, "
+    "current_app.logger.exception(...), jsonify(...) with status 500 and X-Request-ID",
+)
+SUITE = pytest.mark.exercise(
+    6,
+    "The API's own tests pass",
+    hint="run `pytest tests/api -x` in your stage 3 folder and read the first failure",
+)
+
+
+def _body(response) -> str:
+    return response.get_data(as_text=True)[:200]
+
+
+def _status(response, expected: int, caplog: pytest.LogCaptureFixture) -> str:
+    """ "expected 200, got 500", with the exception the app logged when there is one."""
+    message = f"expected {expected}, got {response.status_code}"
+    errors = [record.exc_info[1] for record in caplog.records if record.exc_info]
+    if errors:
+        cause = errors[-1]
+        while cause.__context__ is not None:
+            cause = cause.__context__
+        message += f" (the app raised {type(cause).__name__}: {cause})"
+    return message
+
+
+@GET_ENDPOINTS
+def test_health_answers_ok(client, caplog):
+    response = client.get("/health")
+    assert response.status_code == 200, "GET /health: " + _status(response, 200, caplog)
+    assert response.json == {"status": "ok"}, f'expected {{"status": "ok"}}, got {_body(response)}'
+
+
+@GET_ENDPOINTS
+def test_model_describes_the_model_without_its_configuration(client, caplog):
+    response = client.get("/model")
+    assert response.status_code == 200, "GET /model: " + _status(response, 200, caplog)
+    keys = {"name", "version", "trained_at", "metrics", "features", "classes"}
+    got = set(response.json or {})
+    assert got == keys, f"expected the keys {sorted(keys)}, got {sorted(got)}"
+
+
+@SERVICE
+def test_the_service_calls_the_model_once_with_one_float_array(load, model):
+    service = load("service").ModelService(model)
+    service.predict([VIRGINICA, SETOSA, VIRGINICA])
+    assert len(model.calls) == 1, f"expected one predict_proba call, got {len(model.calls)}"
+    rows = model.calls[0]
+    assert isinstance(rows, np.ndarray), f"expected a numpy array, got {type(rows).__name__}"
+    assert rows.dtype == np.float64, f"expected float64, got {rows.dtype}"
+    expected = [[6.7, 3.0, 5.8, 2.2], [5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.8, 2.2]]
+    assert rows.tolist() == expected, (
+        f"expected rows in FEATURES order {expected}, got {rows.tolist()}"
+    )
+
+
+@SERVICE
+def test_the_service_answers_species_and_probabilities_in_order(load, model):
+    predictions = load("service").ModelService(model).predict([VIRGINICA, SETOSA])
+    species = [prediction.get("species") for prediction in predictions]
+    assert species == ["virginica", "setosa"], f"expected ['virginica', 'setosa'], got {species}"
+    expected = {"setosa": 0.1, "versicolor": 0.1, "virginica": 0.8}
+    got = predictions[0].get("probabilities")
+    assert got == expected, f"expected probabilities {expected}, got {got}"
+    assert all(type(p) is float for p in got.values()), "expected plain floats (JSON), got numpy"
+
+
+@POST_ENDPOINTS
+def test_predict_answers_one_flower(client, caplog):
+    response = client.post("/predict", json=SETOSA)
+    assert response.status_code == 200, _status(response, 200, caplog)
+    assert response.json.get("species") == "setosa", f"expected setosa, got {_body(response)}"
+
+
+@POST_ENDPOINTS
+def test_batch_answers_every_flower_in_order(client, caplog):
+    response = client.post("/predict/batch", json={"instances": [VIRGINICA, SETOSA, SETOSA]})
+    assert response.status_code == 200, _status(response, 200, caplog)
+    species = [p["species"] for p in response.json.get("predictions", [])]
+    assert species == ["virginica", "setosa", "setosa"], f"expected that order, got {species}"
+
+
+@POST_ENDPOINTS
+def test_a_real_pipeline_is_served(load, caplog):
+    iris = pd.read_csv(IRIS)
+    pipeline = Pipeline([("scale", StandardScaler()), ("fit", LogisticRegression(max_iter=1000))])
+    pipeline.fit(iris.iloc[:, :4].to_numpy(dtype="float64"), iris["species"].to_numpy())
+    trained = load("artifact").TrainedModel(pipeline=pipeline, metadata={"classes": list(CLASSES)})
+    client = load("app").create_app(model=trained).test_client()
+    response = client.post("/predict", json=VIRGINICA)
+    assert response.status_code == 200, _status(response, 200, caplog)
+    total = sum(response.json["probabilities"].values())
+    assert response.json["species"] == "virginica", f"expected virginica, got {_body(response)}"
+    assert abs(total - 1) < 1e-9, f"expected probabilities summing to 1, got {total}"
+
+
+@EXACT_JSON
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        (
+            '{"sepal_length": 5.1, "sepal_length": 6, "sepal_width": 3.5, "petal_length": 1.4, '
+            '"petal_width": 0.2}',
+            "sepal_length",
+        ),
+        (
+            '{"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2, '
+            '"petal_width": "x"}',
+            "petal_width",
+        ),
+    ],
+)
+def test_a_key_written_twice_is_refused_by_name(load, body, key):
+    payloads = load("payloads")
+    with pytest.raises(payloads.BodyError) as error:
+        payloads.read_flower(body.encode())
+        pytest.fail("expected BodyError for a key written twice, got the flower accepted")
+    assert repr(key) in str(error.value), f"expected the message to name {key!r}, got {error.value}"
+
+
+@EXACT_JSON
+@pytest.mark.parametrize("value", ['"5.1"', "true", "NaN", "-1", "100", "1e400"])
+def test_a_length_must_be_a_plausible_json_number(load, value):
+    payloads = load("payloads")
+    body = json.dumps({**SETOSA, "sepal_length": 0}).replace(
+        '"sepal_length": 0', f'"sepal_length": {value}'
+    )
+    with pytest.raises(payloads.SchemaError) as error:
+        payloads.read_flower(body.encode())
+        pytest.fail(f"expected SchemaError for sepal_length = {value}, got the flower accepted")
+    places = [problem["loc"] for problem in error.value.problems]
+    assert places == [("sepal_length",)], f"expected the error at sepal_length, got {places}"
+
+
+@EXACT_JSON
+def test_an_ordinary_flower_is_read_as_it_is(load):
+    flower = load("payloads").read_flower(json.dumps(SETOSA).encode())
+    assert dict(flower) == SETOSA, f"expected {SETOSA}, got {flower}"
+
+
+@ERRORS
+@pytest.mark.parametrize(
+    ("location", "name"),
+    [
+        ((), "body"),
+        (("petal_width",), "petal_width"),
+        (("instances", 2, "petal_width"), "instances[2].petal_width"),
+    ],
+)
+def test_field_names_read_like_paths_into_the_body(load, location, name):
+    got = load("errors").field_name(location)
+    assert got == name, f"expected field_name({location}) = {name!r}, got {got!r}"
+
+
+@ERRORS
+def test_a_bad_flower_in_a_batch_is_a_422_naming_it(client, caplog):
+    body = {"instances": [SETOSA, {**SETOSA, "petal_width": "wide"}]}
+    response = client.post("/predict/batch", json=body)
+    assert response.status_code == 422, _status(response, 422, caplog)
+    fields = [detail["field"] for detail in response.json["details"]]
+    assert fields == ["instances[1].petal_width"], (
+        f"expected ['instances[1].petal_width'], got {fields}"
+    )
+
+
+@ERRORS
+def test_a_bug_is_a_json_500_with_a_logged_request_id(load, model, caplog):
+    app = load("app").create_app(model=model)
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret internal detail")
+
+    with caplog.at_level(logging.ERROR):
+        response = app.test_client().get("/boom")
+    assert response.status_code == 500, f"expected 500, got {response.status_code}"
+    assert response.is_json, "expected a JSON 500, got: " + _status(response, 500, caplog)
+    request_id = response.json.get("request_id", "")
+    assert re.fullmatch(r"[0-9a-f]{32}", request_id), (
+        f"expected a uuid4 hex request_id, got {request_id!r}"
+    )
+    assert "secret internal detail" not in _body(response), "expected no exception text, got it"
+    logged = [r for r in caplog.records if request_id in r.getMessage() and r.exc_info]
+    assert logged, (
+        "expected the error logged with its traceback and the request id, got no such record"
+    )
+
+
+@SUITE
+def test_the_api_test_suite_passes(workdir):
+    done = run_python(
+        "-m", "pytest", "tests/api", "-q", "-p", "no:cacheprovider", "--color=no", cwd=workdir
+    )
+    lines = done.stdout.strip().splitlines() or ["(no output)"]
+    failures = [line for line in lines if line.startswith(("FAILED ", "ERROR ")) and "::" in line]
+    first = f"; first: {failures[0]}" if failures else ""
+    assert done.returncode == 0, f"expected every API test to pass, got: {lines[-1]}{first}"
