@@ -84,8 +84,6 @@ def read_dockerfile(path: Path) -> Recipe:
             recipe.healthcheck = _exec_form(rest.partition("CMD ")[2], keyword)
         elif keyword == "CMD":
             recipe.cmd = _exec_form(rest, keyword)
-    if not recipe.cmd:
-        raise ImageError(f"{path} has no CMD in its final stage")
     return recipe
 
 
@@ -113,6 +111,8 @@ def _exec_form(rest: str, keyword: str) -> list[str]:
 
 def local_command(recipe: Recipe, folder: Path) -> list[str]:
     """The CMD with its program from this environment and image paths mapped into ``folder``."""
+    if not recipe.cmd:
+        raise ImageError("the Dockerfile's final stage has no CMD")
     program, *arguments = recipe.cmd
     command = [*LOCAL_COMMANDS.get(program, [program])]
     for argument in arguments:

@@ -80,6 +80,14 @@ def test_a_shell_form_cmd_is_refused(tmp_path):
         read_dockerfile(tmp_path / "Dockerfile")
 
 
+def test_a_dockerfile_without_cmd_reads_but_cannot_run_locally(tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM b\nUSER 1\n")
+    recipe = read_dockerfile(tmp_path / "Dockerfile")
+    assert recipe.cmd == [] and recipe.user == "1"
+    with pytest.raises(RuntimeError, match="no CMD"):
+        local_command(recipe, tmp_path)
+
+
 def test_local_command_maps_only_copied_paths():
     recipe = Recipe(copies={"/app/g.py": "g.py"}, cmd=["gunicorn", "--config", "/app/g.py", "-x"])
     assert local_command(recipe, Path("/s"))[-3:] == ["--config", "/s/g.py", "-x"]

@@ -1,0 +1,136 @@
+"""What a request body must look like, declared once with pydantic and checked at the door.
+
+Types are strict: a string ``"5.1"`` or ``true`` is not a length. Numbers must be finite,
+above 0 and below ``MAX_CM`` (the same plausibility range as the data schema). A body with a
+key written twice is refused as malformed JSON: which value was meant is a guess we don't make.
+
+Reading is fast for good bodies and exact for bad ones: orjson parses and pydantic validates;
+if either fails, the body is read again by the standard library, which finds keys written
+twice and accepts ``NaN`` so that the error names the field that holds it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import orjson
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    with_config,
+)
+from pydantic_core import PydanticCustomError
+from typing_extensions import TypedDict
+
+from iris_model.data import FEATURES
+from iris_model.schema import MAX_CM
+
+Length = Annotated[float, Field(gt=0, lt=MAX_CM, description="centimetres")]
+STRICT = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False)
+Body = TypeVar("Body")
+
+
+class BodyError(ValueError):
+    """A body that is not JSON we accept (malformed, or a key written twice)."""
+
+
+class SchemaError(ValueError):
+    """JSON that does not match the schema; ``problems`` are pydantic's, without the input."""
+
+    def __init__(self, error: ValidationError) -> None:
+        super().__init__(str(error))
+        self.problems = error.errors(include_url=False, include_input=False)
+
+
+@with_config(STRICT)
+class Flower(TypedDict):
+    """One flower's four measurements, in centimetres."""
+
+    sepal_length: Length
+    sepal_width: Length
+    petal_length: Length
+    petal_width: Length
+
+
+def _not_too_many(value: Any, info: ValidationInfo) -> Any:
+    """Refuse a batch over the limit before validating its flowers one by one."""
+    most = (info.context or {}).get("max_batch")
+    if most is not None and isinstance(value, list) and len(value) > most:
+        raise PydanticCustomError(
+            "too_long",
+            "at most {most} flowers per batch, got {count}",
+            {"most": most, "count": len(value)},
+        )
+    return value
+
+
+@with_config(STRICT)
+class Batch(TypedDict):
+    """Several flowers; the longest batch accepted comes from the validation context."""
+
+    instances: Annotated[list[Flower], Field(min_length=1), BeforeValidator(_not_too_many)]
+
+
+FLOWER = TypeAdapter(Flower)
+BATCH = TypeAdapter(Batch)
+
+
+def read_flower(body: bytes) -> Flower:
+    """One flower from a request body; ``BodyError`` or ``SchemaError`` if not."""
+    return _read(body, FLOWER, keys=lambda _: len(FEATURES))
+
+
+def read_batch(body: bytes, max_batch: int) -> Batch:
+    """A batch of 1 to ``max_batch`` flowers from a request body."""
+    return _read(
+        body,
+        BATCH,
+        keys=lambda batch: 1 + len(FEATURES) * len(batch["instances"]),
+        max_batch=max_batch,
+    )
+
+
+def _read(body: bytes, schema: TypeAdapter[Body], keys: Callable[[Body], int], **context) -> Body:
+    try:
+        valid = schema.validate_python(orjson.loads(body), context=context)
+    except (orjson.JSONDecodeError, ValueError):
+        pass  # read it again below, to say exactly what is wrong
+    else:
+        # A valid body holds numbers only, so every '"' belongs to a key: more than two per
+        # key the schema expects means a key was written twice (orjson keeps the last one).
+        if body.count(b'"') == 2 * keys(valid):
+            return valid
+    try:
+        return schema.validate_python(parse_json(body), context=context)
+    except ValidationError as error:
+        raise SchemaError(error) from None
+
+
+def parse_json(body: bytes) -> Any:
+    """The JSON value in ``body``, or ``BodyError`` saying what is wrong with it."""
+    try:
+        return json.loads(body, object_pairs_hook=_refuse_duplicate_keys)
+    except BodyError:
+        raise
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno}, column {error.colno}"
+        raise BodyError(f"not valid JSON: {error.msg} ({where})") from None
+    except RecursionError:
+        raise BodyError("not valid JSON: nested too deeply") from None
+    except ValueError as error:  # undecodable bytes, an integer with too many digits
+        raise BodyError(f"not valid JSON: {error}") from None
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        twice = next(key for key, _ in pairs if key in seen or seen.add(key))
+        raise BodyError(f"the key {twice!r} appears more than once in one object")
+    return result

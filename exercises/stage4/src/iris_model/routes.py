@@ -1,0 +1,53 @@
+"""The HTTP endpoints: each one reads the request, calls the model service, and answers JSON."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from iris_model.errors import ApiError
+from iris_model.payloads import read_batch, read_flower
+from iris_model.service import ModelService
+
+api = Blueprint("api", __name__)
+
+
+@api.get("/health")
+def health() -> Response:
+    return jsonify(status="ok")
+
+
+@api.get("/model")
+def model_info() -> Response:
+    return jsonify(_service().info())
+
+
+@api.post("/predict")
+def predict() -> Response:
+    flower = read_flower(_json_body())
+    return jsonify(_service().predict([flower])[0])
+
+
+@api.post("/predict/batch")
+def predict_batch() -> Response:
+    batch = read_batch(_json_body(), current_app.config["MAX_BATCH"])
+    return jsonify(predictions=_service().predict(batch["instances"]))
+
+
+@api.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(current_app.extensions["iris_model.openapi"])
+
+
+def _service() -> ModelService:
+    return current_app.extensions["iris_model.service"]
+
+
+def _json_body() -> bytes:
+    """The request's body, once its Content-Type says JSON (Werkzeug enforces the size limit)."""
+    if not request.is_json:
+        raise ApiError(
+            415,
+            "unsupported media type",
+            [{"field": "Content-Type", "message": "send the body as application/json"}],
+        )
+    return request.get_data(cache=False)

@@ -1,0 +1,177 @@
+"""Stage 4 check: gunicorn's config, a non-root image with a health check and an exec-form CMD,
+pinned packages, and an image that lints clean and serves."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+from kit.image import build_image, engine_available, serve_in_engine, serve_locally
+from kit.paths import ROOT
+from kit.servers import free_port
+
+CONFIG = pytest.mark.exercise(
+    1,
+    "gunicorn's address and workers from the environment: address, worker_count",
+    hint="f\"{environ.get('HOST', '0.0.0.0')}:{environ.get('PORT', '8000')}\"; "
+    "int(environ.get('WEB_CONCURRENCY') or os.cpu_count() or 1)",
+)
+USER = pytest.mark.exercise(
+    2,
+    "A non-root user: USER in the runtime stage",
+    hint="USER 10001:10001 after the last COPY; a number, so Kubernetes can verify it is not root",
+)
+HEALTH = pytest.mark.exercise(
+    3,
+    "A HEALTHCHECK in exec form, in Python",
+    hint='HEALTHCHECK --interval=5s CMD ["python", "-c", "import os, urllib.request as u; '
+    "u.urlopen('http://127.0.0.1:' + os.environ['PORT'] + '/health', timeout=2)\"]",
+)
+COMMAND = pytest.mark.exercise(
+    4,
+    "The CMD: gunicorn with its config file, in exec form",
+    hint='CMD ["gunicorn", "--config", "/app/gunicorn.conf.py"]: exec form, so gunicorn gets '
+    "the stop signal; the config reads PORT",
+)
+PINS = pytest.mark.exercise(
+    5,
+    "Pinned packages: requirements.txt",
+    hint="name==version on every line; the versions are in the kit's requirements.lock",
+)
+IMAGE = pytest.mark.exercise(
+    6,
+    "The image lints clean and serves",
+    hint="run `hadolint Dockerfile`; then the CMD from this folder: PORT=8000 "
+    "IRIS_MODEL_DIR=runs/model PYTHONPATH=src gunicorn --config gunicorn.conf.py",
+)
+
+SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
+HADOLINT = Path(sys.executable).parent / "hadolint"
+
+
+def _todo(dockerfile: str, number: int) -> None:
+    marker = f"TODO Exercise {number}"
+    assert marker not in dockerfile, f"expected no '# {marker}' line, got it still there"
+
+
+@CONFIG
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({}, "0.0.0.0:8000"),
+        ({"PORT": "9000"}, "0.0.0.0:9000"),
+        ({"HOST": "127.0.0.1", "PORT": "8123"}, "127.0.0.1:8123"),
+    ],
+)
+def test_the_address_comes_from_host_and_port(gunicorn_conf, environ, expected):
+    got = gunicorn_conf.address(environ)
+    assert got == expected, f"expected address({environ}) = {expected!r}, got {got!r}"
+
+
+@CONFIG
+@pytest.mark.parametrize(
+    ("environ", "expected"), [({"WEB_CONCURRENCY": "3"}, 3), ({}, os.cpu_count() or 1)]
+)
+def test_the_workers_come_from_web_concurrency(gunicorn_conf, environ, expected):
+    got = gunicorn_conf.worker_count(environ)
+    assert got == expected, f"expected worker_count({environ}) = {expected!r}, got {got!r}"
+
+
+@USER
+def test_the_service_runs_as_a_numeric_non_root_user(dockerfile, recipe):
+    _todo(dockerfile, 2)
+    user = recipe.user.split(":")[0]
+    assert user.isdigit(), f"expected a numeric USER such as 10001:10001, got {recipe.user!r}"
+    assert int(user) != 0, f"expected a user other than root (0), got {recipe.user!r}"
+
+
+@HEALTH
+def test_the_healthcheck_asks_health_in_python(dockerfile, recipe):
+    _todo(dockerfile, 3)
+    assert recipe.healthcheck, "expected a HEALTHCHECK with CMD in exec form, got none"
+    assert recipe.healthcheck[0].startswith("python"), (
+        f"expected the health check to run python, got {recipe.healthcheck[0]!r}"
+    )
+    assert "/health" in " ".join(recipe.healthcheck), "expected it to ask /health, got no /health"
+
+
+@COMMAND
+def test_the_cmd_runs_gunicorn_with_the_copied_config(dockerfile, recipe):
+    _todo(dockerfile, 4)
+    assert recipe.cmd[:1] == ["gunicorn"], f"expected CMD to start gunicorn, got {recipe.cmd}"
+    configs = [word for word in recipe.cmd if word in recipe.copies]
+    assert configs, f"expected CMD to name a file the Dockerfile copies in, got {recipe.cmd}"
+
+
+@PINS
+def test_every_package_is_pinned_to_the_kits_version(workdir):
+    locked = _versions((ROOT / "requirements.lock").read_text())
+    wanted = [line.strip() for line in (workdir / "requirements.txt").read_text().splitlines()]
+    wanted = [line for line in wanted if line and not line.startswith(("#", "-"))]
+    loose = [line for line in wanted if "==" not in line]
+    assert not loose, f"expected name==version on every line, got {len(loose)} without: {loose[:3]}"
+    pinned = _versions("\n".join(wanted))
+    moved = {name: v for name, v in pinned.items() if name in locked and locked[name] != v}
+    assert not moved, f"expected the lock's versions, got others: {moved}"
+
+
+def _versions(text: str) -> dict[str, str]:
+    pins = re.findall(r"^([A-Za-z0-9_.\-]+)==([^\s;#]+)", text, flags=re.MULTILINE)
+    return {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in pins}
+
+
+@IMAGE
+def test_hadolint_is_clean(workdir):
+    command = [HADOLINT, "--no-color", "Dockerfile"]
+    done = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
+    first = (done.stdout.strip().splitlines() or ["(no output)"])[0]
+    assert done.returncode == 0, f"expected no hadolint findings, got: {first}"
+
+
+def _call_the_service(base: str) -> None:
+    health = requests.get(f"{base}/health", timeout=5)
+    assert health.json() == {"status": "ok"}, f"expected /health ok, got {health.text[:100]}"
+    answer = requests.post(f"{base}/predict", json=SETOSA, timeout=5)
+    assert answer.status_code == 200, f"expected 200 from /predict, got {answer.status_code}"
+    mistake = requests.post(f"{base}/predict", json={**SETOSA, "petal_width": "x"}, timeout=5)
+    assert mistake.status_code == 422, f"expected 422 for a bad flower, got {mistake.status_code}"
+
+
+@IMAGE
+def test_the_cmd_serves_here_and_its_healthcheck_passes(workdir, recipe, model_dir, tmp_path):
+    port = free_port()
+    log = tmp_path / "gunicorn.log"
+    try:
+        with serve_locally(workdir, port, model_dir, log=log):
+            _call_the_service(f"http://127.0.0.1:{port}")
+            if recipe.healthcheck:
+                probe = subprocess.run(
+                    [sys.executable, *recipe.healthcheck[1:]],
+                    env={**os.environ, "PORT": str(port)},
+                    capture_output=True,
+                    timeout=30,
+                )
+                assert probe.returncode == 0, "expected the HEALTHCHECK command to pass, it failed"
+    except RuntimeError as error:  # kit.servers.ServerDidNotStart, kit.image.ImageError
+        lines = log.read_text().strip().splitlines() if log.exists() else []
+        last = f"; its log ends: {lines[-1]}" if lines else ""
+        pytest.fail(f"expected the CMD to serve, got: {error}{last}")
+
+
+@IMAGE
+def test_the_image_builds_and_becomes_healthy_in_an_engine(workdir, recipe, tmp_path):
+    available, why = engine_available()
+    if not available:
+        pytest.skip(f"no container engine ({why})")
+    assert recipe.cmd and recipe.healthcheck, "expected a CMD and a HEALTHCHECK, got them missing"
+    tag = "iris-api:stage4-check"
+    build_image(workdir, tag, log=tmp_path / "build.log")
+    port = free_port()
+    with serve_in_engine(tag, port):
+        _call_the_service(f"http://127.0.0.1:{port}")
