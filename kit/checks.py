@@ -52,7 +52,9 @@ def run_check(stage: int, target: str | Path | None = None, verbose: bool = Fals
     command = [
         *(sys.executable, "-m", "pytest", str(check_dir(stage))),
         *("-p", "kit.checking", "--target", str(target.resolve()), "--stage", str(stage)),
-        *("-p", "no:cacheprovider", "--rootdir", str(ROOT)),
+        *("-p", "no:cacheprovider", "--rootdir", str(ROOT), "-o", "addopts="),
+        # Stop conftest discovery at the checks: the kit suite's own conftest is not for them.
+        *("--confcutdir", str(check_dir(stage).parent)),
         *(("--tb=short", "-q") if verbose else ("-p", "no:terminal")),
     ]
     environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
