@@ -8,7 +8,7 @@ $(error No '$(PYTHON)' found. Install Python 3.11 or 3.12, or name one: make set
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help lab setup test start check catch-up doctor notebooks lock
+.PHONY: help lab setup test start check catch-up serve bench slides demo doctor notebooks lock
 
 help: ## list the kit's commands
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -30,6 +30,18 @@ check: ## check stage STAGE's exercises in workspace/ (or TARGET=dir)
 
 catch-up: ## back up workspace/stageSTAGE, then put that stage's start state there
 	@$(KIT) catch-up "$(STAGE)"
+
+serve: ## serve the reference stage-4 API with gunicorn on PORT (default 8000)
+	@$(KIT) serve --port "$(or $(PORT),8000)"
+
+bench: ## load the stage-4 API and a bare Flask ceiling; print the ratios
+	@$(KIT) bench
+
+slides: ## build every deck into offline HTML in slides/build/
+	@$(KIT) slides
+
+demo: ## run every stage end to end, narrated (for a projector)
+	@$(KIT) demo
 
 doctor: ## check this machine is ready for the workshop day (run it before)
 	@$(KIT) doctor

@@ -32,6 +32,7 @@ COMMANDS = {
     "serve": ("kit.serve", "serve the reference stage-4 API here (--port 8000)", True),
     "bench": ("kit.bench", "load the stage-4 API and a bare Flask ceiling with wrk", True),
     "slides": ("kit.slides", "build every deck into one offline HTML file in slides/build/", True),
+    "demo": ("kit.demo", "run every stage end to end, narrated, for a live demo", True),
 }
 
 

@@ -1,0 +1,267 @@
+"""``python -m kit demo``: every stage end to end, narrated, for a live demo on a projector.
+
+Runs the reference code of each stage from a scratch folder, prints each command before it
+runs and what it shows, and cleans up every process and temporary file, even on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+import textwrap
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from kit.errors import KitError
+from kit.paths import ROOT, reference_dir
+from kit.servers import free_port, running_server
+
+DATA = ROOT / "data"
+
+
+class Narrator:
+    """Prints the story: a banner per stage, a line per step, each command before it runs."""
+
+    def __init__(self, scratch: Path) -> None:
+        self.scratch = scratch
+
+    def stage(self, number: int, title: str, lesson: str) -> None:
+        print(f"\n━━ Stage {number}: {title} ━━")
+        print(textwrap.fill(lesson, width=88))
+
+    def step(self, text: str) -> None:
+        print(f"\n▸ {text}")
+
+    def show(self, text: str) -> None:
+        print(textwrap.indent(text.rstrip(), "    "))
+
+    def short(self, path: Path | str) -> str:
+        """A path as the audience should read it: relative to the scratch folder or the kit."""
+        text = "python" if str(path) == sys.executable else str(path)
+        return text.replace(f"{self.scratch}/", "").replace(f"{ROOT}/", "")
+
+    def run(self, command: list[str], cwd: Path, env: dict | None = None) -> str:
+        """Run ``command`` and return its output; a failure stops the demo with its output."""
+        shown = shlex.join(self.short(part) for part in command)
+        print(f"  $ {shown}")
+        done = subprocess.run(
+            command, cwd=cwd, env=env, capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            raise KitError(f"`{shown}` failed:\n{done.stdout}{done.stderr}")
+        return done.stdout + done.stderr
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The demo takes no options: it always runs every stage."""
+
+
+def run(args: argparse.Namespace) -> int:
+    with tempfile.TemporaryDirectory(prefix="kit-demo-") as scratch:
+        narrator = Narrator(Path(scratch))
+        demo_stage0(narrator)
+        demo_stage1(narrator)
+        model = demo_stage2(narrator)
+        demo_stage3(narrator, model)
+        demo_stage4(narrator)
+    print("\nDemo finished: every stage ran; no process or temporary file is left behind.")
+    return 0
+
+
+def python_env(**extra: str) -> dict[str, str]:
+    return {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **extra}
+
+
+def demo_stage0(narrator: Narrator) -> None:
+    from kit.notebooks import SOLUTIONS, execute
+
+    narrator.stage(0, "the exploratory notebook", "Runs top to bottom, once, in the right order.")
+    path = SOLUTIONS / "00_exploratory_notebook.ipynb"
+    narrator.step(f"execute {narrator.short(path)} in a fresh kernel")
+    notebook = execute(path, narrator.scratch)
+    cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    narrator.show(f"{len(cells)} code cells ran without an error")
+
+
+def demo_stage1(narrator: Narrator) -> None:
+    narrator.stage(
+        1,
+        "the script",
+        "The notebook's work as command-line steps that hand off through files; one "
+        "Pipeline fitted once; configuration from YAML defaults plus key=value patches.",
+    )
+    runs, stage = narrator.scratch / "stage1", reference_dir(1)
+    cli = [sys.executable, "-m", "iris_model"]
+    narrator.step("prepare: split the raw data into train.csv and test.csv")
+    narrator.run(
+        [*cli, "prepare", "--data", str(DATA / "iris.csv"), "--out", str(runs / "data")],
+        stage,
+        python_env(),
+    )
+    narrator.step("train, with a configuration patch on the command line")
+    narrator.run(
+        [
+            *cli,
+            "train",
+            "--data",
+            str(runs / "data/train.csv"),
+            "--out",
+            str(runs / "model"),
+            "model.C=0.5",
+        ],
+        stage,
+        python_env(),
+    )
+    narrator.show((runs / "model" / "config.yaml").read_text())
+    narrator.step("evaluate on the held-out flowers")
+    narrator.run(
+        [
+            *cli,
+            "evaluate",
+            "--model",
+            str(runs / "model"),
+            "--data",
+            str(runs / "data/test.csv"),
+            "--out",
+            str(runs / "report"),
+        ],
+        stage,
+        python_env(),
+    )
+    metrics = json.loads((runs / "report" / "metrics.json").read_text())
+    narrator.show(f"accuracy {metrics['accuracy']:.3f}, macro F1 {metrics['f1_macro']:.3f}")
+    narrator.step("predict the new flowers")
+    narrator.run(
+        [
+            *cli,
+            "predict",
+            "--model",
+            str(runs / "model"),
+            "--data",
+            str(DATA / "new_flowers.csv"),
+            "--out",
+            str(runs / "predictions.csv"),
+        ],
+        stage,
+        python_env(),
+    )
+    narrator.show((runs / "predictions.csv").read_text())
+
+
+def demo_stage2(narrator: Narrator) -> Path:
+    narrator.stage(
+        2,
+        "the tested module",
+        "An installable package with a data schema, a safe model artifact with metadata, and a "
+        "test suite split into code, data and model tests.",
+    )
+    stage = reference_dir(2)
+    narrator.step("run the package's tests (the wheel-building test is left to `make test`)")
+    output = narrator.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not packaging"],
+        stage,
+        python_env(),
+    )
+    narrator.show(output.strip().splitlines()[-1])
+    runs = narrator.scratch / "stage2"
+    cli = [sys.executable, "-m", "iris_model"]
+    env = python_env(PYTHONPATH=str(stage / "src"))
+    narrator.step("train the model the API will serve: model.skops + metadata.json")
+    narrator.run(
+        [*cli, "prepare", "--data", str(DATA / "iris.csv"), "--out", str(runs / "data")], stage, env
+    )
+    narrator.run(
+        [*cli, "train", "--data", str(runs / "data/train.csv"), "--out", str(runs / "model")],
+        stage,
+        env,
+    )
+    metadata = json.loads((runs / "model" / "metadata.json").read_text())
+    narrator.show(
+        json.dumps(
+            {key: metadata[key] for key in ("name", "version", "classes", "data_sha256")}, indent=2
+        )
+    )
+    return runs / "model"
+
+
+SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
+VIRGINICA = {"sepal_length": 6.7, "sepal_width": 3.0, "petal_length": 5.2, "petal_width": 2.3}
+
+
+def call(narrator: Narrator, method: str, url: str, body: object | None = None) -> None:
+    """Send one request, show it as curl would be typed, and show the status and JSON answer.
+
+    ``body`` is sent as JSON, or as it is when it is already ``bytes`` (a malformed body).
+    """
+    data = body if body is None or isinstance(body, bytes) else json.dumps(body).encode()
+    shown = f"curl -X {method} {url}"
+    if data is not None:
+        shown += f" -H 'Content-Type: application/json' -d '{data.decode()}'"
+    print(f"  $ {shown}")
+    request = urllib.request.Request(url, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            status, answer = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, answer = error.code, error.read()
+    narrator.show(f"{status} {json.dumps(json.loads(answer))[:300]}")
+
+
+def demo_stage3(narrator: Narrator, model: Path) -> None:
+    narrator.stage(
+        3,
+        "the Flask API",
+        "The same model behind HTTP: loaded once per process, requests validated by pydantic, "
+        "every error a JSON body that names the field.",
+    )
+    stage, port = reference_dir(3), free_port()
+    env = python_env(PYTHONPATH=str(stage / "src"), IRIS_MODEL_DIR=str(model))
+    command = [sys.executable, "-m", "flask", "--app", "iris_model.app", "run", "--port", str(port)]
+    narrator.step("start the development server in the background")
+    print(f"  $ {shlex.join(narrator.short(part) for part in command)} &")
+    base = f"http://127.0.0.1:{port}"
+    with running_server(command, f"{base}/health", env=env, cwd=stage, timeout=60):
+        narrator.step("ask it about its model, then for two predictions")
+        call(narrator, "GET", f"{base}/health")
+        call(narrator, "POST", f"{base}/predict", SETOSA)
+        call(narrator, "POST", f"{base}/predict/batch", {"instances": [SETOSA, VIRGINICA]})
+        narrator.step("send it a bad flower: the error names the field")
+        call(narrator, "POST", f"{base}/predict", {**SETOSA, "petal_width": -1})
+    narrator.show("server stopped")
+
+
+def demo_stage4(narrator: Narrator) -> None:
+    from kit.image import local_command, read_dockerfile, serve_locally, train_model
+
+    narrator.stage(
+        4,
+        "the Dockerized service",
+        "A multi-stage image: pinned dependencies, the model baked in, a non-root user, a "
+        "HEALTHCHECK and gunicorn. Here we lint the Dockerfile and run its CMD exactly as "
+        "the image would (no container engine needed).",
+    )
+    stage = reference_dir(4)
+    narrator.step("lint the Dockerfile with hadolint")
+    hadolint = str(Path(sys.executable).parent / "hadolint")
+    narrator.run([hadolint, "Dockerfile"], stage)
+    narrator.show("hadolint: no findings")
+    narrator.step("train the model the image bakes in")
+    model = train_model(stage, narrator.scratch / "stage4")
+    port = free_port()
+    narrator.step(f"run the Dockerfile's CMD (gunicorn, its config and ENV) with PORT={port}")
+    command = local_command(read_dockerfile(stage / "Dockerfile"), stage)
+    print(f"  $ PORT={port} {shlex.join(narrator.short(part) for part in command)} &")
+    with serve_locally(stage, port, model):
+        base = f"http://127.0.0.1:{port}"
+        call(narrator, "GET", f"{base}/health")
+        call(narrator, "POST", f"{base}/predict", VIRGINICA)
+        narrator.step("smoke-test a malformed body: JSON 400, not a crash")
+        call(narrator, "POST", f"{base}/predict", b"{not json")
+    narrator.show("gunicorn stopped")
