@@ -25,8 +25,8 @@ test: ## set up if needed, then run the whole test suite
 start: ## copy stage STAGE's exercises into workspace/ (never overwrites)
 	@$(KIT) start "$(STAGE)"
 
-check: ## check stage STAGE's exercises in workspace/ (or TARGET=dir)
-	@$(KIT) check "$(STAGE)" $(if $(TARGET),--target "$(TARGET)")
+check: ## check stage STAGE's exercises in workspace/ (or TARGET=dir; EXERCISE=n for one)
+	@$(KIT) check "$(STAGE)" $(if $(TARGET),--target "$(TARGET)") $(if $(EXERCISE),--exercise "$(EXERCISE)")
 
 catch-up: ## back up workspace/stageSTAGE, then put that stage's start state there
 	@$(KIT) catch-up "$(STAGE)"

@@ -27,6 +27,13 @@ class Exercise:
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--target", required=True, help="the folder whose code the check tests")
     parser.addoption("--stage", default="", help="the stage number, for the report's title")
+    parser.addoption(
+        "--exercise",
+        type=int,
+        action="append",
+        default=[],
+        help="check only this exercise (repeat for several)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -45,16 +52,33 @@ def target(pytestconfig: pytest.Config) -> Path:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     exercises = config.stash[_EXERCISES]
+    chosen = set(config.getoption("--exercise"))
+    numbers = {_exercise_marker(item).args[0] for item in items}
+    if unknown := sorted(chosen - numbers):
+        raise pytest.UsageError(
+            f"there is no exercise {', '.join(map(str, unknown))} in this check; "
+            f"its exercises are {', '.join(map(str, sorted(numbers)))}"
+        )
+    if chosen:
+        config.hook.pytest_deselected(
+            items=[item for item in items if _exercise_marker(item).args[0] not in chosen]
+        )
+        items[:] = [item for item in items if _exercise_marker(item).args[0] in chosen]
     for item in items:
-        marker = item.get_closest_marker("exercise")
-        if marker is None:
-            raise pytest.UsageError(f"{item.nodeid} has no @pytest.mark.exercise marker")
+        marker = _exercise_marker(item)
         number, title = marker.args
         exercise = exercises.setdefault(
             number, Exercise(number, title, marker.kwargs.get("hint", ""))
         )
         exercise.tests += 1
         item.stash[_EXERCISE_OF_ITEM] = exercise
+
+
+def _exercise_marker(item: pytest.Item) -> pytest.Mark:
+    marker = item.get_closest_marker("exercise")
+    if marker is None:
+        raise pytest.UsageError(f"{item.nodeid} has no @pytest.mark.exercise marker")
+    return marker
 
 
 @pytest.hookimpl(wrapper=True)
@@ -79,6 +103,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         config.stash[_EXERCISES],
         config.stash[_PROBLEMS],
     )
+    if chosen := config.getoption("--exercise"):
+        only = ", ".join(map(str, sorted(set(chosen))))
+        report = f"{report.removesuffix('.')} (only exercise {only} was checked)."
     print(report)
 
 

@@ -6,6 +6,7 @@ import argparse
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from kit.display import display_path
 from kit.errors import KitError
 from kit.paths import ROOT, check_dir, stages_with, workspace_dir
 from kit.stages import parse_stage
+
+PYTEST_USAGE_ERROR = 4
 
 
 @dataclass(frozen=True)
@@ -25,24 +28,41 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("stage", nargs="?", default="", help="the stage to check, e.g. 1")
     parser.add_argument("--target", default="", help="the folder to check (your workspace)")
     parser.add_argument(
+        "--exercise",
+        type=int,
+        action="append",
+        default=[],
+        help="check only this exercise (repeat for several); default: all",
+    )
+    parser.add_argument(
         "--verbose", action="store_true", help="also show pytest's output and tracebacks"
     )
 
 
 def run(args: argparse.Namespace) -> int:
     stage = parse_stage(args.stage, "check", stages_with(check_dir))
-    result = run_check(stage, Path(args.target) if args.target else None, verbose=args.verbose)
+    target = Path(args.target) if args.target else None
+    result = run_check(stage, target, exercises=args.exercise, verbose=args.verbose)
     print(result.report)
     return 0 if result.passed else 1
 
 
-def check(stage: int, target: str | Path | None = None) -> None:
-    """Check your work on ``stage`` and print one line per exercise (for notebooks)."""
-    print(run_check(parse_stage(str(stage), "check", stages_with(check_dir)), target).report)
+def check(stage: int, target: str | Path | None = None, exercise: int | None = None) -> None:
+    """Check your work on ``stage`` (or one ``exercise`` of it); print a line per exercise."""
+    stage = parse_stage(str(stage), "check", stages_with(check_dir))
+    print(run_check(stage, target, exercises=[exercise] if exercise else []).report)
 
 
-def run_check(stage: int, target: str | Path | None = None, verbose: bool = False) -> CheckResult:
-    """Run stage ``stage``'s check suite against ``target`` (default: ``workspace/stageN``)."""
+def run_check(
+    stage: int,
+    target: str | Path | None = None,
+    exercises: Sequence[int] = (),
+    verbose: bool = False,
+) -> CheckResult:
+    """Run stage ``stage``'s check suite against ``target`` (default: ``workspace/stageN``).
+
+    ``exercises`` limits it to those exercises (all when empty).
+    """
     target = Path(target) if target else workspace_dir() / f"stage{stage}"
     if not target.is_dir():
         raise KitError(
@@ -52,6 +72,7 @@ def run_check(stage: int, target: str | Path | None = None, verbose: bool = Fals
     command = [
         *(sys.executable, "-m", "pytest", str(check_dir(stage))),
         *("-p", "kit.checking", "--target", str(target.resolve()), "--stage", str(stage)),
+        *(f"--exercise={number}" for number in exercises),
         *("-p", "no:cacheprovider", "--rootdir", str(ROOT), "-o", "addopts="),
         # Stop conftest discovery at the checks: the kit suite's own conftest is not for them.
         *("--confcutdir", str(check_dir(stage).parent)),
@@ -59,6 +80,8 @@ def run_check(stage: int, target: str | Path | None = None, verbose: bool = Fals
     ]
     environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     completed = subprocess.run(command, capture_output=not verbose, text=True, env=environment)
+    if completed.returncode == PYTEST_USAGE_ERROR:
+        raise KitError(completed.stderr.strip().removeprefix("ERROR: "))
     report = completed.stdout.strip() if not verbose else ""
     if completed.returncode not in (0, 1):
         report += f"\n{completed.stderr.strip()}" if completed.stderr else ""

@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         demo_stage1(narrator)
         model = demo_stage2(narrator)
         demo_stage3(narrator, model)
-        demo_stage4(narrator)
+        demo_stage4(narrator, model)
     print("\nDemo finished: every stage ran; no process or temporary file is left behind.")
     return 0
 
@@ -164,7 +164,10 @@ def demo_stage2(narrator: Narrator) -> Path:
     stage = reference_dir(2)
     narrator.step("run the package's tests (the wheel-building test is left to `make test`)")
     output = narrator.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not packaging"],
+        [
+            *(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"),
+            *("-m", "not packaging", "--basetemp", str(narrator.scratch / "pytest")),
+        ],
         stage,
         python_env(),
     )
@@ -237,8 +240,8 @@ def demo_stage3(narrator: Narrator, model: Path) -> None:
     narrator.show("server stopped")
 
 
-def demo_stage4(narrator: Narrator) -> None:
-    from kit.image import local_command, read_dockerfile, serve_locally, train_model
+def demo_stage4(narrator: Narrator, model: Path) -> None:
+    from kit.image import local_command, read_dockerfile, serve_locally
 
     narrator.stage(
         4,
@@ -252,10 +255,11 @@ def demo_stage4(narrator: Narrator) -> None:
     hadolint = str(Path(sys.executable).parent / "hadolint")
     narrator.run([hadolint, "Dockerfile"], stage)
     narrator.show("hadolint: no findings")
-    narrator.step("train the model the image bakes in")
-    model = train_model(stage, narrator.scratch / "stage4")
     port = free_port()
-    narrator.step(f"run the Dockerfile's CMD (gunicorn, its config and ENV) with PORT={port}")
+    narrator.step(
+        f"run the Dockerfile's CMD (gunicorn, its config and ENV) with PORT={port}, serving "
+        "the model trained in stage 2 (the image trains the same one while it builds)"
+    )
     command = local_command(read_dockerfile(stage / "Dockerfile"), stage)
     print(f"  $ PORT={port} {shlex.join(narrator.short(part) for part in command)} &")
     with serve_locally(stage, port, model):

@@ -1,8 +1,8 @@
 """``python -m kit test``: set up if needed, then run the whole suite and report its wall time.
 
 The suite runs notebooks (nbval), the stage checks, the reference code's tests and the kit's
-own tests, in two worker processes. ``--dist loadfile`` keeps each notebook on one worker, as
-nbval needs.
+own tests, in two worker processes. ``--dist loadgroup`` keeps each notebook on one worker, as
+nbval needs (``tests/conftest.py`` groups them), and spreads every other test.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     ensure_environment()
     command = [
         *(str(venv_python()), "-m", "pytest"),
-        *("--numprocesses", "2", "--dist", "loadfile"),
+        *("--numprocesses", "2", "--dist", "loadgroup"),
         *args.pytest_args,
     ]
     started = time.perf_counter()

@@ -23,7 +23,9 @@ def test_hello_again(target):
 """
 
 
-def run_fake_check(tmp_path, check_source: str = FAKE_CHECK) -> subprocess.CompletedProcess:
+def run_fake_check(
+    tmp_path, check_source: str = FAKE_CHECK, *options: str
+) -> subprocess.CompletedProcess:
     (tmp_path / "check").mkdir()
     (tmp_path / "check" / "test_fake.py").write_text(textwrap.dedent(check_source))
     (tmp_path / "target").mkdir()
@@ -45,6 +47,7 @@ def run_fake_check(tmp_path, check_source: str = FAKE_CHECK) -> subprocess.Compl
             "no:cacheprovider",
             "--rootdir",
             str(tmp_path),
+            *options,
         ],
         capture_output=True,
         text=True,
@@ -74,3 +77,15 @@ def test_each_exercise_passes_or_fails_on_its_own(tmp_path):
 def test_a_check_test_without_an_exercise_marker_is_an_error(tmp_path):
     result = run_fake_check(tmp_path, "def test_unmarked(target):\n    pass\n")
     assert result.returncode != 0 and "no @pytest.mark.exercise marker" in result.stderr
+
+
+def test_one_exercise_can_be_checked_alone(tmp_path):
+    report = run_fake_check(tmp_path, FAKE_CHECK, "--exercise", "1").stdout
+    assert "Exercise 2" not in report
+    assert report.splitlines()[-1] == "0 of 1 exercises pass (only exercise 1 was checked)."
+
+
+def test_an_exercise_the_check_does_not_have_is_a_usage_error(tmp_path):
+    done = run_fake_check(tmp_path, FAKE_CHECK, "--exercise", "7")
+    assert done.returncode == 4
+    assert "there is no exercise 7 in this check; its exercises are 1, 2" in done.stderr

@@ -1,14 +1,17 @@
 """Every stage check runs three ways: a check that cannot fail checks nothing.
 
 - on the reference code in productionizing/stageN: it must pass;
-- on the untouched exercise templates in exercises/stageN: it must fail, naming an exercise;
-- on a copy of the reference broken by tests/checks/stageN/sabotage.py: it must fail.
+- on the untouched exercise templates in exercises/stageN: every exercise must fail;
+- on a copy of the reference broken by tests/checks/stageN/sabotage.py: the exercise it
+  breaks must fail.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
+from types import ModuleType
 
 import pytest
 
@@ -26,26 +29,31 @@ def test_the_check_passes_on_the_reference(stage):
 
 
 @pytest.mark.parametrize("stage", STAGES)
-def test_the_check_fails_on_the_untouched_templates_naming_the_exercise(stage, tmp_path):
+def test_the_check_fails_on_the_untouched_templates_naming_every_exercise(stage, tmp_path):
     copy = shutil.copytree(templates_dir(stage), tmp_path / f"stage{stage}", ignore=NOT_COPIED)
     result = run_check(stage, copy)
     assert not result.passed, f"the stage {stage} check passed on the untouched templates"
-    assert "FAIL  Exercise " in result.report, result.report
+    failed = re.findall(r"^  FAIL  Exercise (\d+):", result.report, flags=re.MULTILINE)
+    total = int(re.search(r"of (\d+) exercises pass", result.report)[1])
+    assert len(failed) == total, f"expected every exercise to fail:\n{result.report}"
+    assert "hint:" in result.report
     assert "Traceback" not in result.report
 
 
 @pytest.mark.parametrize("stage", STAGES)
 def test_the_check_fails_on_a_broken_reference(stage, tmp_path):
+    """Only the exercise the sabotage targets is checked: the others passed on the reference."""
     copy = shutil.copytree(reference_dir(stage), tmp_path / f"stage{stage}", ignore=NOT_COPIED)
-    broken = load_sabotage(stage)(copy)
-    result = run_check(stage, copy)
+    sabotage = load_sabotage(stage)
+    broken = sabotage.sabotage(copy)
+    result = run_check(stage, copy, exercises=[sabotage.EXERCISE])
     assert not result.passed, f"the stage {stage} check passed on a reference that {broken}"
-    assert "FAIL  Exercise " in result.report, result.report
+    assert f"FAIL  Exercise {sabotage.EXERCISE}:" in result.report, result.report
 
 
-def load_sabotage(stage: int):
+def load_sabotage(stage: int) -> ModuleType:
     path = check_dir(stage) / "sabotage.py"
     spec = importlib.util.spec_from_file_location(f"sabotage_stage{stage}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.sabotage
+    return module

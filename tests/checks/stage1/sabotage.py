@@ -2,6 +2,9 @@
 
 from pathlib import Path
 
+EXERCISE = 2
+"""The exercise whose check must catch the sabotage."""
+
 
 def sabotage(copy: Path) -> str:
     """Let bad input end in a traceback instead of exit status 2 and one line."""

@@ -2,6 +2,9 @@
 
 from pathlib import Path
 
+EXERCISE = 4
+"""The exercise whose check must catch the sabotage."""
+
 
 def sabotage(copy: Path) -> str:
     """Stop checking the model file's hash, so a changed file would load."""

@@ -2,6 +2,9 @@
 
 from pathlib import Path
 
+EXERCISE = 4
+"""The exercise whose check must catch the sabotage."""
+
 
 def sabotage(copy: Path) -> str:
     """Make request validation lax, so a string "5.1" or true would pass as a length."""

@@ -2,6 +2,9 @@
 
 from pathlib import Path
 
+EXERCISE = 2
+"""The exercise whose check must catch the sabotage."""
+
 
 def sabotage(copy: Path) -> str:
     """Run the container as root."""
