@@ -49,7 +49,10 @@ def main(argv: list[str] | None = None) -> int:
         module = importlib.import_module(module_name)
         parser = argparse.ArgumentParser(prog=f"python -m kit {name}", description=summary)
         module.add_arguments(parser)
-        args = parser.parse_args(arguments)
+        args, others = parser.parse_known_args(arguments)
+        if others and not getattr(module, "PASSES_ON_OTHER_ARGUMENTS", False):
+            parser.error(f"unrecognized arguments: {' '.join(others)}")
+        args.other_arguments = others
         args.command = name
         return module.run(args)
     except KitError as error:

@@ -28,7 +28,13 @@ def free_port() -> int:
 
 
 def port_is_free(port: int) -> bool:
+    """Whether a server could listen on ``port`` now.
+
+    ``SO_REUSEADDR``, as servers set it, so connections that just closed (TIME_WAIT) do not
+    count: only a process listening on the port does.
+    """
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:

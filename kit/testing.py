@@ -1,8 +1,8 @@
 """``python -m kit test``: set up if needed, then run the whole suite and report its wall time.
 
 The suite runs notebooks (nbval), the stage checks, the reference code's tests and the kit's
-own tests, in two worker processes. ``--dist loadgroup`` keeps each notebook on one worker, as
-nbval needs (``tests/conftest.py`` groups them), and spreads every other test.
+own tests, in two worker processes. ``--dist loadfile`` keeps each notebook on one worker, as
+nbval needs; so slow tests are spread over a few files, each a unit of work.
 """
 
 from __future__ import annotations
@@ -14,19 +14,20 @@ import time
 from kit.paths import ROOT, venv_python
 from kit.setup import ensure_environment
 
+PASSES_ON_OTHER_ARGUMENTS = True
+"""Arguments the kit does not know go to pytest: ``python -m kit test -k slides``."""
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "pytest_args", nargs=argparse.REMAINDER, help="extra arguments for pytest, e.g. -k slides"
-    )
+    """``kit test`` has no options of its own."""
 
 
 def run(args: argparse.Namespace) -> int:
     ensure_environment()
     command = [
         *(str(venv_python()), "-m", "pytest"),
-        *("--numprocesses", "2", "--dist", "loadgroup"),
-        *args.pytest_args,
+        *("--numprocesses", "2", "--dist", "loadfile"),
+        *args.other_arguments,
     ]
     started = time.perf_counter()
     returncode = subprocess.run(command, cwd=ROOT).returncode

@@ -4,7 +4,6 @@
   ``workspace/``.
 - Outbound network is blocked here and in every Python process the suite starts.
 - Learner notebooks run in nbval's lax mode (they ship without outputs); solutions run strict.
-- Each notebook runs on one worker (``xdist_group``); other tests spread over both workers.
 """
 
 from __future__ import annotations
@@ -45,16 +44,6 @@ def pytest_collectstart(collector: pytest.Collector) -> None:
     path = getattr(collector, "path", None)
     if path is not None and path.suffix == ".ipynb" and path.is_relative_to(LEARNER_NOTEBOOKS):
         collector.compare_outputs = False
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Keep each notebook's cells together on one worker (``--dist loadgroup``), in order.
-
-    Every other test goes to whichever worker is free, so the slow ones spread out.
-    """
-    for item in items:
-        if item.path.suffix == ".ipynb":
-            item.add_marker(pytest.mark.xdist_group(item.path.relative_to(ROOT).as_posix()))
 
 
 def _guard_this_process() -> None:

@@ -23,6 +23,6 @@ def test_the_demo_runs_every_stage_and_cleans_up(tmp_path: Path) -> None:
     assert "422" in done.stdout and '"field": "petal_width"' in done.stdout
     assert "400" in done.stdout and "malformed JSON" in done.stdout
     assert list(tmp_path.iterdir()) == [], "the demo left files in its temporary folder"
-    ports = [int(port) for port in re.findall(r"(?:--port |PORT=)(\d+)", done.stdout)]
+    ports = {int(port) for port in re.findall(r"(?:--port |PORT=)(\d+)", done.stdout)}
     assert len(ports) == 2, "expected the demo to show the port of each server it started"
     assert all(port_is_free(port) for port in ports), "a server the demo started still listens"

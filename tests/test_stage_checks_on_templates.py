@@ -1,0 +1,27 @@
+"""A stage check run on the untouched exercise templates fails every exercise, with a hint.
+
+The other two ways each check runs are in test_stage_checks.py.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from kit.checks import run_check
+from kit.paths import check_dir, stages_with, templates_dir
+from kit.workspace import NOT_COPIED
+
+
+@pytest.mark.parametrize("stage", stages_with(check_dir))
+def test_the_check_fails_on_the_untouched_templates_naming_every_exercise(stage, tmp_path):
+    copy = shutil.copytree(templates_dir(stage), tmp_path / f"stage{stage}", ignore=NOT_COPIED)
+    result = run_check(stage, copy)
+    assert not result.passed, f"the stage {stage} check passed on the untouched templates"
+    failed = re.findall(r"^  FAIL  Exercise (\d+):", result.report, flags=re.MULTILINE)
+    total = int(re.search(r"of (\d+) exercises pass", result.report)[1])
+    assert len(failed) == total, f"expected every exercise to fail:\n{result.report}"
+    assert "hint:" in result.report
+    assert "Traceback" not in result.report
