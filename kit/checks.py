@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from kit import check_cache
 from kit.display import display_path
 from kit.errors import KitError
 from kit.paths import ROOT, check_dir, stages_with, workspace_dir
@@ -69,6 +70,11 @@ def run_check(
             f"{display_path(target)} does not exist yet: run `make start STAGE={stage}` "
             f"(or kit.start({stage}) in a notebook) first."
         )
+    title = f"Stage {stage} check of {display_path(target.resolve())}"
+    kept_at = check_cache.report_file(stage, target, exercises) if not verbose else None
+    if kept := check_cache.read(kept_at):
+        passed, lines = kept
+        return CheckResult(passed=passed, report="\n".join([title, *lines]))
     command = [
         *(sys.executable, "-m", "pytest", str(check_dir(stage))),
         *("-p", "kit.checking", "--target", str(target.resolve()), "--stage", str(stage)),
@@ -85,4 +91,6 @@ def run_check(
     report = completed.stdout.strip() if not verbose else ""
     if completed.returncode not in (0, 1):
         report += f"\n{completed.stderr.strip()}" if completed.stderr else ""
+    elif report.startswith(f"{title}\n"):
+        check_cache.write(kept_at, completed.returncode == 0, report.splitlines()[1:])
     return CheckResult(passed=completed.returncode == 0, report=report.strip())

@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import skops.io
-from conftest import IRIS, copy_of, finish, run_python, start_python
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+from conftest import IRIS, copy_of, finish, run_python, start_python
 
 SCHEMA = pytest.mark.exercise(
     1,

@@ -9,10 +9,11 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import CLASSES, IRIS, SETOSA, VIRGINICA, run_python
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
+
+from conftest import CLASSES, IRIS, SETOSA, VIRGINICA, run_python
 
 GET_ENDPOINTS = pytest.mark.exercise(
     1,

@@ -1,9 +1,12 @@
 """The kit's suite: isolated from the learner's workspace and from the network.
 
+At the top of the kit, so it applies to every pytest run from here, also `pytest solutions/…`.
+
 - ``KIT_WORKSPACE`` points to a temporary folder, so notebooks and checks never touch
   ``workspace/``.
 - Outbound network is blocked here and in every Python process the suite starts.
 - Learner notebooks run in nbval's lax mode (they ship without outputs); solutions run strict.
+- The stage checks' tests run first, so the notebooks can reuse their reports.
 """
 
 from __future__ import annotations
@@ -15,18 +18,23 @@ from pathlib import Path
 
 import pytest
 
+from kit import check_cache
 from kit.paths import ROOT
 
-NETGUARD = Path(__file__).parent / "netguard"
+NETGUARD = ROOT / "tests" / "netguard"
 LEARNER_NOTEBOOKS = ROOT / "notebooks"
 
-collect_ignore = ["checks", "netguard"]
+# The stage checks run against a target (kit/checks.py), never as part of the suite.
+collect_ignore = ["tests/checks", "tests/netguard"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
     scratch = tempfile.mkdtemp(prefix="kit-test-workspace-")
     config.stash[_SCRATCH] = scratch
     os.environ["KIT_WORKSPACE"] = scratch
+    # One folder for the whole run, made by the first process (pytest-xdist's controller):
+    # the workers and the notebooks' kernels inherit it. See kit/check_cache.py.
+    os.environ.setdefault(check_cache.VARIABLE, str(Path(scratch, "check-reports")))
     os.environ["KIT_BLOCK_NETWORK"] = "1"
     os.environ["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(NETGUARD), os.environ.get("PYTHONPATH")])
@@ -44,6 +52,15 @@ def pytest_collectstart(collector: pytest.Collector) -> None:
     path = getattr(collector, "path", None)
     if path is not None and path.suffix == ".ipynb" and path.is_relative_to(LEARNER_NOTEBOOKS):
         collector.compare_outputs = False
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the stage checks' tests first (a stable sort keeps every file's order).
+
+    The notebooks' ``kit.check`` cells check the same files later and read the kept reports
+    (``kit/check_cache.py``) instead of running the checks again.
+    """
+    items.sort(key=lambda item: not item.path.name.startswith("test_stage_checks"))
 
 
 def _guard_this_process() -> None:

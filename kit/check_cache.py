@@ -1,0 +1,63 @@
+"""Reports of stage checks kept for one run of the kit's own suite (``KIT_CHECK_CACHE``).
+
+The suite runs the same check on the same files more than once: its own tests check the
+reference and the templates, and the notebooks call ``kit.check`` on a workspace holding the
+same files. A report depends only on the check's code and the files it checks, so it is kept
+under a digest of both and read back the second time. Learners never set the variable: their
+every check runs. The suite's cache lives in a temporary folder, removed when the suite ends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from kit.paths import ROOT, check_dir
+from kit.workspace import NOT_COPIED
+
+VARIABLE = "KIT_CHECK_CACHE"
+CHECK_CODE = [ROOT / "kit" / "checking.py", ROOT / "kit" / "checks.py"]
+
+
+def report_file(stage: int, target: Path, exercises: Sequence[int]) -> Path | None:
+    """Where this check's report of these files is kept, or None outside the kit's suite."""
+    folder = os.environ.get(VARIABLE)
+    if not folder:
+        return None
+    digest = hashlib.sha256(f"stage {stage}, exercises {sorted(exercises)}".encode())
+    for label, root in [("check", check_dir(stage)), ("target", target), ("kit", ROOT / "kit")]:
+        for path in _files(root) if label != "kit" else CHECK_CODE:
+            digest.update(f"{label}/{path.relative_to(root).as_posix()}\0".encode())
+            digest.update(path.read_bytes())
+    return Path(folder) / f"stage{stage}-{digest.hexdigest()[:20]}.json"
+
+
+def read(path: Path | None) -> tuple[bool, list[str]] | None:
+    """(passed, the report's lines after its title) kept at ``path``, if any."""
+    if path is None or not path.is_file():
+        return None
+    kept = json.loads(path.read_text(encoding="utf-8"))
+    return kept["passed"], kept["lines"]
+
+
+def write(path: Path | None, passed: bool, lines: list[str]) -> None:
+    """Keep a report; written whole, then renamed, so a reader never sees half of one."""
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(json.dumps({"passed": passed, "lines": lines}), encoding="utf-8")
+    partial.replace(path)
+
+
+def _files(root: Path) -> Iterator[Path]:
+    """The files a check copies from ``root``, in a stable order (no caches, no run outputs)."""
+    for folder, subfolders, names in os.walk(root):
+        ignored = NOT_COPIED(folder, subfolders + names)
+        subfolders[:] = sorted(name for name in subfolders if name not in ignored)
+        for name in sorted(names):
+            if name not in ignored:
+                yield Path(folder, name)
