@@ -54,6 +54,8 @@ def describe_failure(failures: pd.DataFrame, columns: list[str]) -> str:
     - check ``"not_nullable"``: the value in that column and row is missing;
     - otherwise: that column and row, the value, and the check it fails.
     Count rows from 1 (``index + 1``). Say how many more problems there are, if any.
+    Show a number as it prints (``-1.4``) and text in quotes (``'wide'``): pandera hands over
+    numpy numbers, whose ``repr`` is ``np.float64(-1.4)``, so use ``!r`` for ``str`` only.
     The tests in tests/data/test_schema.py show the exact wording.
     """
     raise NotImplementedError("Exercise 2 not done yet: data.describe_failure")

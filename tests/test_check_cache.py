@@ -1,0 +1,69 @@
+"""A kept check report is read back only for the same check of the same files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kit import check_cache
+from kit.paths import reference_dir
+
+
+@pytest.fixture
+def target(tmp_path: Path) -> Path:
+    return shutil.copytree(reference_dir(1), tmp_path / "stage1")
+
+
+@pytest.fixture(autouse=True)
+def cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "reports"
+    monkeypatch.setenv(check_cache.VARIABLE, str(folder))
+    return folder
+
+
+def test_a_report_is_read_back_for_the_same_files(target):
+    place = check_cache.report_file(1, target, [])
+    check_cache.write(place, True, ["  pass  Exercise 1: logs"])
+    assert check_cache.read(check_cache.report_file(1, target, [])) == (
+        True,
+        ["  pass  Exercise 1: logs"],
+    )
+
+
+def test_run_outputs_and_caches_do_not_change_the_key(target):
+    before = check_cache.report_file(1, target, [])
+    (target / "runs").mkdir()
+    (target / "runs" / "model.joblib").write_bytes(b"trained")
+    (target / "iris_model" / "__pycache__").mkdir(exist_ok=True)
+    (target / "iris_model" / "__pycache__" / "cli.cpython-312.pyc").write_bytes(b"compiled")
+    assert check_cache.report_file(1, target, []) == before
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda target: (target / "iris_model" / "data.py").write_text("# edited\n"),
+        lambda target: (target / "iris_model" / "new.py").write_text(""),
+        lambda target: (target / "iris_model" / "logs.py").unlink(),
+    ],
+    ids=["a changed file", "a new file", "a removed file"],
+)
+def test_any_change_to_the_checked_files_is_a_new_key(target, change):
+    before = check_cache.report_file(1, target, [])
+    change(target)
+    assert check_cache.report_file(1, target, []) != before
+
+
+def test_other_exercises_or_another_stage_are_new_keys(target):
+    whole = check_cache.report_file(1, target, [])
+    assert check_cache.report_file(1, target, [2]) != whole
+    assert check_cache.report_file(2, target, []) != whole
+
+
+def test_without_the_variable_nothing_is_kept(target, monkeypatch):
+    monkeypatch.delenv(check_cache.VARIABLE)
+    assert check_cache.report_file(1, target, []) is None
+    assert check_cache.read(None) is None
+    check_cache.write(None, True, [])
