@@ -13,7 +13,13 @@ import hashlib
 import json
 import os
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: no lock; two processes may then run the same check
+    fcntl = None
 
 from kit.paths import ROOT, check_dir
 from kit.workspace import NOT_COPIED
@@ -33,6 +39,22 @@ def report_file(stage: int, target: Path, exercises: Sequence[int]) -> Path | No
             digest.update(f"{label}/{path.relative_to(root).as_posix()}\0".encode())
             digest.update(path.read_bytes())
     return Path(folder) / f"stage{stage}-{digest.hexdigest()[:20]}.json"
+
+
+@contextmanager
+def claimed(path: Path | None) -> Iterator[None]:
+    """Hold the lock of ``path``'s report while it is read, or made and written.
+
+    Two processes checking the same files at once (the suite's two workers) then run the
+    check once: the second waits for the first's report instead of running it alongside.
+    """
+    if path is None or fcntl is None:
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.with_suffix(".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        yield
 
 
 def read(path: Path | None) -> tuple[bool, list[str]] | None:

@@ -71,10 +71,23 @@ def run_check(
             f"(or kit.start({stage}) in a notebook) first."
         )
     title = f"Stage {stage} check of {display_path(target.resolve())}"
-    kept_at = check_cache.report_file(stage, target, exercises) if not verbose else None
-    if kept := check_cache.read(kept_at):
-        passed, lines = kept
-        return CheckResult(passed=passed, report="\n".join([title, *lines]))
+    if verbose:
+        return _run_pytest(stage, target, exercises, verbose=True)
+    kept_at = check_cache.report_file(stage, target, exercises)
+    with check_cache.claimed(kept_at):
+        if kept := check_cache.read(kept_at):
+            passed, lines = kept
+            return CheckResult(passed=passed, report="\n".join([title, *lines]))
+        result = _run_pytest(stage, target, exercises)
+        if result.report.startswith(f"{title}\n"):
+            check_cache.write(kept_at, result.passed, result.report.splitlines()[1:])
+    return result
+
+
+def _run_pytest(
+    stage: int, target: Path, exercises: Sequence[int], verbose: bool = False
+) -> CheckResult:
+    """The check itself: pytest on ``tests/checks/stageN`` with the kit's report plugin."""
     command = [
         *(sys.executable, "-m", "pytest", str(check_dir(stage))),
         *("-p", "kit.checking", "--target", str(target.resolve()), "--stage", str(stage)),
@@ -91,6 +104,4 @@ def run_check(
     report = completed.stdout.strip() if not verbose else ""
     if completed.returncode not in (0, 1):
         report += f"\n{completed.stderr.strip()}" if completed.stderr else ""
-    elif report.startswith(f"{title}\n"):
-        check_cache.write(kept_at, completed.returncode == 0, report.splitlines()[1:])
     return CheckResult(passed=completed.returncode == 0, report=report.strip())

@@ -16,7 +16,15 @@ from kit.paths import reference_dir, stages_with, templates_dir, workspace_dir
 from kit.stages import parse_stage
 
 NOT_COPIED = shutil.ignore_patterns(
-    "__pycache__", "*.pyc", ".pytest_cache", ".ruff_cache", "*.egg-info", "build", "dist", "runs"
+    "__pycache__",
+    "*.pyc",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".hypothesis",
+    "*.egg-info",
+    "build",
+    "dist",
+    "runs",
 )
 STATES = {"start": templates_dir, "end": reference_dir}
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from kit import check_cache
-from kit.paths import reference_dir
+from kit.paths import ROOT, reference_dir
 
 
 @pytest.fixture
@@ -67,3 +70,24 @@ def test_without_the_variable_nothing_is_kept(target, monkeypatch):
     assert check_cache.report_file(1, target, []) is None
     assert check_cache.read(None) is None
     check_cache.write(None, True, [])
+
+
+@pytest.mark.skipif(check_cache.fcntl is None, reason="no fcntl file locks here (Windows)")
+def test_a_claimed_report_waits_for_the_process_making_it(target, tmp_path):
+    """While one process holds the claim, another's claim blocks until it is released."""
+    place = check_cache.report_file(1, target, [])
+    waiter = [
+        sys.executable,
+        "-c",
+        "import sys, time; from pathlib import Path; from kit import check_cache; "
+        "start = time.monotonic(); "
+        "claim = check_cache.claimed(Path(sys.argv[1])); claim.__enter__(); "
+        "print(round(time.monotonic() - start, 1))",
+        str(place),
+    ]
+    with check_cache.claimed(place):
+        other = subprocess.Popen(waiter, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        time.sleep(1.5)
+        assert other.poll() is None, "the second claim did not wait"
+    waited = float(other.communicate(timeout=30)[0])
+    assert waited >= 1.0
