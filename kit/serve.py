@@ -9,6 +9,7 @@ room's network (``--host 0.0.0.0`` to share it). Ctrl-C stops gunicorn and exits
 from __future__ import annotations
 
 import argparse
+import signal
 from pathlib import Path
 
 from kit.display import display_path
@@ -44,6 +45,7 @@ def reference_model(folder: Path) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
+    signal.signal(signal.SIGTERM, _interrupt)
     if not port_is_free(args.port):
         raise KitError(f"port {args.port} is in use: choose another one, e.g. --port 8001")
     folder = args.runs / "serve"
@@ -62,6 +64,11 @@ def run(args: argparse.Namespace) -> int:
     if status != 0:
         raise KitError(f"gunicorn stopped with status {status}; see {display_path(log)}")
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """``kill`` (SIGTERM) stops the service as Ctrl-C does: gunicorn is stopped, not orphaned."""
+    raise KeyboardInterrupt
 
 
 def _log(folder: Path, name: str) -> Path:
