@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import requests
@@ -17,9 +18,15 @@ from kit.servers import free_port, wait_until_ready
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="process groups and SIGINT are POSIX")
 
 
-def test_serve_trains_serves_and_stops_cleanly_on_ctrl_c(tmp_path):
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One runs/ folder for the module: the first test trains the model, the next reuses it."""
+    return tmp_path_factory.mktemp("runs")
+
+
+def test_serve_trains_serves_and_stops_cleanly_on_ctrl_c(runs, tmp_path):
     port = free_port()
-    command = [sys.executable, "-m", "kit", "serve", "--port", str(port), "--runs", str(tmp_path)]
+    command = [sys.executable, "-m", "kit", "serve", "--port", str(port), "--runs", str(runs)]
     log = tmp_path / "kit-serve.log"
     with log.open("wb") as output:
         # A process group of its own, as a terminal gives a command: Ctrl-C reaches every
@@ -42,14 +49,14 @@ def test_serve_trains_serves_and_stops_cleanly_on_ctrl_c(tmp_path):
         finally:
             _kill_group(kit_serve)
     output = log.read_text()
-    assert "stopped." in output and "Traceback" not in output
-    assert (tmp_path / "serve" / "model" / "metadata.json").is_file()
+    assert "training the model" in output and "stopped." in output and "Traceback" not in output
+    assert (runs / "serve" / "model" / "metadata.json").is_file()
 
 
-def test_sigterm_stops_gunicorn_too(tmp_path):
+def test_sigterm_stops_gunicorn_too(runs):
     """A supervisor's ``kill`` must not leave gunicorn running without its parent."""
     port = free_port()
-    command = [sys.executable, "-m", "kit", "serve", "--port", str(port), "--runs", str(tmp_path)]
+    command = [sys.executable, "-m", "kit", "serve", "--port", str(port), "--runs", str(runs)]
     kit_serve = subprocess.Popen(
         command,
         cwd=ROOT,
