@@ -34,8 +34,12 @@ def report_file(stage: int, target: Path, exercises: Sequence[int]) -> Path | No
     if not folder:
         return None
     digest = hashlib.sha256(f"stage {stage}, exercises {sorted(exercises)}".encode())
-    for label, root in [("check", check_dir(stage)), ("target", target), ("kit", ROOT / "kit")]:
-        for path in _files(root) if label != "kit" else CHECK_CODE:
+    for label, root, paths in [
+        ("check", check_dir(stage), _files(check_dir(stage))),
+        ("target", target, _files(target)),
+        ("kit", ROOT, CHECK_CODE),
+    ]:
+        for path in paths:
             digest.update(f"{label}/{path.relative_to(root).as_posix()}\0".encode())
             digest.update(path.read_bytes())
     return Path(folder) / f"stage{stage}-{digest.hexdigest()[:20]}.json"

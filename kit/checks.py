@@ -70,9 +70,9 @@ def run_check(
             f"{display_path(target)} does not exist yet: run `make start STAGE={stage}` "
             f"(or kit.start({stage}) in a notebook) first."
         )
-    title = f"Stage {stage} check of {display_path(target.resolve())}"
     if verbose:
         return _run_pytest(stage, target, exercises, verbose=True)
+    title = f"Stage {stage} check of {display_path(target.resolve())}"
     kept_at = check_cache.report_file(stage, target, exercises)
     with check_cache.claimed(kept_at):
         if kept := check_cache.read(kept_at):
