@@ -57,6 +57,10 @@ class Narrator:
             raise KitError(f"`{shown}` failed:\n{done.stdout}{done.stderr}")
         return done.stdout + done.stderr
 
+    def iris_model(self, stage: Path, *arguments: str | Path, env: dict[str, str]) -> str:
+        """Run a stage's command line, ``python -m iris_model ARGUMENTS``, in its folder."""
+        return self.run([sys.executable, "-m", "iris_model", *map(str, arguments)], stage, env)
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The demo takes no options: it always runs every stage."""
@@ -96,60 +100,48 @@ def demo_stage1(narrator: Narrator) -> None:
         "The notebook's work as command-line steps that hand off through files; one "
         "Pipeline fitted once; configuration from YAML defaults plus key=value patches.",
     )
-    runs, stage = narrator.scratch / "stage1", reference_dir(1)
-    cli = [sys.executable, "-m", "iris_model"]
+    runs, stage, env = narrator.scratch / "stage1", reference_dir(1), python_env()
     narrator.step("prepare: split the raw data into train.csv and test.csv")
-    narrator.run(
-        [*cli, "prepare", "--data", str(DATA / "iris.csv"), "--out", str(runs / "data")],
-        stage,
-        python_env(),
+    narrator.iris_model(
+        stage, "prepare", "--data", DATA / "iris.csv", "--out", runs / "data", env=env
     )
     narrator.step("train, with a configuration patch on the command line")
-    narrator.run(
-        [
-            *cli,
-            "train",
-            "--data",
-            str(runs / "data/train.csv"),
-            "--out",
-            str(runs / "model"),
-            "model.C=0.5",
-        ],
+    narrator.iris_model(
         stage,
-        python_env(),
+        "train",
+        "--data",
+        runs / "data/train.csv",
+        "--out",
+        runs / "model",
+        "model.C=0.5",
+        env=env,
     )
     narrator.show((runs / "model" / "config.yaml").read_text())
     narrator.step("evaluate on the held-out flowers")
-    narrator.run(
-        [
-            *cli,
-            "evaluate",
-            "--model",
-            str(runs / "model"),
-            "--data",
-            str(runs / "data/test.csv"),
-            "--out",
-            str(runs / "report"),
-        ],
+    narrator.iris_model(
         stage,
-        python_env(),
+        "evaluate",
+        "--model",
+        runs / "model",
+        "--data",
+        runs / "data/test.csv",
+        "--out",
+        runs / "report",
+        env=env,
     )
     metrics = json.loads((runs / "report" / "metrics.json").read_text())
     narrator.show(f"accuracy {metrics['accuracy']:.3f}, macro F1 {metrics['f1_macro']:.3f}")
     narrator.step("predict the new flowers")
-    narrator.run(
-        [
-            *cli,
-            "predict",
-            "--model",
-            str(runs / "model"),
-            "--data",
-            str(DATA / "new_flowers.csv"),
-            "--out",
-            str(runs / "predictions.csv"),
-        ],
+    narrator.iris_model(
         stage,
-        python_env(),
+        "predict",
+        "--model",
+        runs / "model",
+        "--data",
+        DATA / "new_flowers.csv",
+        "--out",
+        runs / "predictions.csv",
+        env=env,
     )
     narrator.show((runs / "predictions.csv").read_text())
 
@@ -173,16 +165,13 @@ def demo_stage2(narrator: Narrator) -> Path:
     )
     narrator.show(output.strip().splitlines()[-1])
     runs = narrator.scratch / "stage2"
-    cli = [sys.executable, "-m", "iris_model"]
     env = python_env(PYTHONPATH=str(stage / "src"))
     narrator.step("train the model the API will serve: model.skops + metadata.json")
-    narrator.run(
-        [*cli, "prepare", "--data", str(DATA / "iris.csv"), "--out", str(runs / "data")], stage, env
+    narrator.iris_model(
+        stage, "prepare", "--data", DATA / "iris.csv", "--out", runs / "data", env=env
     )
-    narrator.run(
-        [*cli, "train", "--data", str(runs / "data/train.csv"), "--out", str(runs / "model")],
-        stage,
-        env,
+    narrator.iris_model(
+        stage, "train", "--data", runs / "data/train.csv", "--out", runs / "model", env=env
     )
     metadata = json.loads((runs / "model" / "metadata.json").read_text())
     narrator.show(
