@@ -6,7 +6,6 @@ At the top of the kit, so it applies to every pytest run from here, also `pytest
   ``workspace/``.
 - Outbound network is blocked here and in every Python process the suite starts.
 - Learner notebooks run in nbval's lax mode (they ship without outputs); solutions run strict.
-- The stage checks' tests run first, so the notebooks can reuse their reports.
 """
 
 from __future__ import annotations
@@ -52,15 +51,6 @@ def pytest_collectstart(collector: pytest.Collector) -> None:
     path = getattr(collector, "path", None)
     if path is not None and path.suffix == ".ipynb" and path.is_relative_to(LEARNER_NOTEBOOKS):
         collector.compare_outputs = False
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run the stage checks' tests first (a stable sort keeps every file's order).
-
-    The notebooks' ``kit.check`` cells check the same files later and read the kept reports
-    (``kit/check_cache.py``) instead of running the checks again.
-    """
-    items.sort(key=lambda item: not item.path.name.startswith("test_stage_checks"))
 
 
 def _guard_this_process() -> None:

@@ -52,20 +52,21 @@ def target(pytestconfig: pytest.Config) -> Path:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     exercises = config.stash[_EXERCISES]
-    chosen = set(config.getoption("--exercise"))
-    numbers = {_exercise_marker(item).args[0] for item in items}
+    marked = [(item, _exercise_marker(item)) for item in items]
+    numbers = {marker.args[0] for _, marker in marked}
+    chosen = set(config.getoption("--exercise")) or numbers
     if unknown := sorted(chosen - numbers):
         raise pytest.UsageError(
             f"there is no exercise {', '.join(map(str, unknown))} in this check; "
             f"its exercises are {', '.join(map(str, sorted(numbers)))}"
         )
-    if chosen:
+    kept = [(item, marker) for item, marker in marked if marker.args[0] in chosen]
+    if len(kept) < len(marked):
         config.hook.pytest_deselected(
-            items=[item for item in items if _exercise_marker(item).args[0] not in chosen]
+            items=[item for item, marker in marked if marker.args[0] not in chosen]
         )
-        items[:] = [item for item in items if _exercise_marker(item).args[0] in chosen]
-    for item in items:
-        marker = _exercise_marker(item)
+        items[:] = [item for item, _ in kept]
+    for item, marker in kept:
         number, title = marker.args
         exercise = exercises.setdefault(
             number, Exercise(number, title, marker.kwargs.get("hint", ""))
