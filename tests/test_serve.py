@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,57 +26,44 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_serve_trains_serves_and_stops_cleanly_on_ctrl_c(runs, tmp_path):
-    port = free_port()
-    command = [sys.executable, "-m", "kit", "serve", "--port", str(port), "--runs", str(runs)]
     log = tmp_path / "kit-serve.log"
-    with log.open("wb") as output:
-        # A process group of its own, as a terminal gives a command: Ctrl-C reaches every
-        # process in it (kit serve, gunicorn and its workers), and so does the clean-up.
-        kit_serve = subprocess.Popen(
-            command, cwd=ROOT, stdout=output, stderr=output, start_new_session=True
-        )
-        try:
-            wait_until_ready(kit_serve, f"http://127.0.0.1:{port}/health", timeout=90)
-            flower = {
-                "sepal_length": 6.7,
-                "sepal_width": 3.0,
-                "petal_length": 5.8,
-                "petal_width": 2.2,
-            }
-            answer = requests.post(f"http://127.0.0.1:{port}/predict", json=flower, timeout=5)
-            assert answer.json()["species"] == "virginica"
-            os.killpg(kit_serve.pid, signal.SIGINT)
-            assert kit_serve.wait(30) == 0
-        finally:
-            _kill_group(kit_serve)
+    with kit_serve(runs, log) as (server, url):
+        flower = {"sepal_length": 6.7, "sepal_width": 3.0, "petal_length": 5.8, "petal_width": 2.2}
+        answer = requests.post(f"{url}/predict", json=flower, timeout=5)
+        assert answer.json()["species"] == "virginica"
+        os.killpg(server.pid, signal.SIGINT)
+        assert server.wait(30) == 0
     output = log.read_text()
     assert "training the model" in output and "stopped." in output and "Traceback" not in output
     assert (runs / "serve" / "model" / "metadata.json").is_file()
 
 
-def test_sigterm_stops_gunicorn_too(runs):
+def test_sigterm_stops_gunicorn_too(runs, tmp_path):
     """A supervisor's ``kill`` must not leave gunicorn running without its parent."""
+    with kit_serve(runs, tmp_path / "kit-serve.log") as (server, url):
+        server.terminate()
+        assert server.wait(30) == 0
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"{url}/health", timeout=5)
+
+
+@contextlib.contextmanager
+def kit_serve(runs: Path, log: Path) -> Iterator[tuple[subprocess.Popen, str]]:
+    """``kit serve`` until the block ends, once it answers; then no process of it survives.
+
+    It gets a process group of its own, as a terminal gives a command: Ctrl-C (SIGINT to the
+    group) reaches kit serve, gunicorn and its workers alike, and so does the clean-up.
+    """
     port = free_port()
     command = [sys.executable, "-m", "kit", "serve", "--port", str(port), "--runs", str(runs)]
-    kit_serve = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        wait_until_ready(kit_serve, f"http://127.0.0.1:{port}/health", timeout=90)
-        kit_serve.terminate()
-        assert kit_serve.wait(30) == 0
-        with pytest.raises(requests.ConnectionError):
-            requests.get(f"http://127.0.0.1:{port}/health", timeout=5)
-    finally:
-        _kill_group(kit_serve)
-
-
-def _kill_group(process: subprocess.Popen) -> None:
-    """Whatever happened, no process of the group outlives the test."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            command, cwd=ROOT, stdout=output, stderr=output, start_new_session=True
+        )
+        try:
+            wait_until_ready(server, f"http://127.0.0.1:{port}/health", timeout=90)
+            yield server, f"http://127.0.0.1:{port}"
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
