@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kit.link import KERNEL_NAME
+from kit.link import KERNEL_NAME, kernel_python
 from kit.paths import ROOT, venv_python
 from kit.python_version import MINIMUM_PYTHON, version_text
 from kit.servers import ServerDidNotStart, free_port, port_is_free, running_server
@@ -86,20 +86,16 @@ def check_venv_matches_lock() -> Finding:
 def check_kernel() -> Finding:
     if not venv_python().exists():
         return Finding(False, "Jupyter kernel: no .venv yet", "run `make setup`")
-    specs = _venv_json(
-        "import json; from jupyter_client.kernelspec import KernelSpecManager as K;"
-        "print(json.dumps({n: s['spec']['argv'] for n, s in K().get_all_specs().items()}))"
-    )
-    argv = specs.get(KERNEL_NAME)
-    if argv is None:
+    registered = kernel_python(venv_python())
+    if registered is None:
         return Finding(
             False, f"Jupyter kernel '{KERNEL_NAME}' is not registered", "run `make setup`"
         )
-    if argv[0] != str(venv_python()):
+    if registered != str(venv_python()):
         return Finding(
             False,
-            f"Jupyter kernel '{KERNEL_NAME}' runs {argv[0]}, not this kit's .venv",
-            "run `python3 -m kit setup --force` here (another clone of the kit registered it)",
+            f"Jupyter kernel '{KERNEL_NAME}' runs {registered}, not this kit's .venv",
+            "run `make setup` here (another clone of the kit registered it)",
         )
     return Finding(True, f"Jupyter kernel '{KERNEL_NAME}' runs this kit's .venv")
 

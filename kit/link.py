@@ -27,6 +27,28 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def kernel_python(python: Path) -> str | None:
+    """The Python that kernel ``KERNEL_NAME`` starts, as ``python``'s Jupyter finds it, if any.
+
+    Kernels are registered per user, not per folder: a second clone of the kit (or a CI run
+    from one) takes the name over, and this kit's notebooks would then run in the other one.
+    """
+    found = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "import sys; from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel\n"
+            "try: print(KernelSpecManager().get_kernel_spec(sys.argv[1]).argv[0])\n"
+            "except NoSuchKernel: pass",
+            KERNEL_NAME,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    return found or None
+
+
 def link_environment(python: Path) -> None:
     """Make ``import kit`` work in ``python``'s environment and register it as a kernel."""
     site_packages = subprocess.run(

@@ -14,7 +14,7 @@ import sys
 import venv
 
 from kit.errors import KitError
-from kit.link import link_environment
+from kit.link import KERNEL_NAME, kernel_python, link_environment
 from kit.paths import ROOT, VENV, venv_python
 
 LOCK = ROOT / "requirements.lock"
@@ -35,6 +35,7 @@ def ensure_environment(force: bool = False, quiet: bool = False) -> None:
     wanted = _wanted_state()
     installed = _installed_state()
     if not force and installed == wanted:
+        ensure_kernel()
         if not quiet:
             print("kit setup: .venv is up to date with requirements.lock.")
         return
@@ -47,6 +48,14 @@ def ensure_environment(force: bool = False, quiet: bool = False) -> None:
     link_environment(venv_python())
     STAMP.write_text(json.dumps(wanted, indent=2) + "\n")
     print("kit setup: done. Run `make lab` to start, `make test` to test.")
+
+
+def ensure_kernel() -> None:
+    """Take the kernel name back if another clone of the kit registered it since."""
+    registered = kernel_python(venv_python())
+    if registered != str(venv_python()):
+        print(f"kit setup: kernel '{KERNEL_NAME}' ran {registered or 'nothing'}; now this .venv.")
+        link_environment(venv_python())
 
 
 def _wanted_state() -> dict:
