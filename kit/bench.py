@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
                     f"{load.p99_ms:>7.2f} {load.errors:>6} {ratio:>6.2f}"
                 )
         body = json.dumps({"instances": [FLOWER] * 10_000}).encode()
-        times = {name: _batch_ms(port, body, args.batch_runs) for name, port in servers.items()}
+        times = _batch_ms(servers, body, args.batch_runs)
         print(
             f"10,000-flower batch, median of {args.batch_runs}: "
             f"ceiling {times['ceiling']:.1f} ms, iris API {times['iris API']:.1f} ms "
@@ -141,16 +141,23 @@ def _percentile(output: str, which: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def _batch_ms(port: int, body: bytes, runs: int) -> float:
-    url = f"http://127.0.0.1:{port}/predict/batch"
+def _batch_ms(ports: dict[str, int], body: bytes, runs: int) -> dict[str, float]:
+    """The median time of one batch request to each server, in ms.
+
+    The servers take turns, request by request, so a machine that slows down for a moment
+    (another process, a shared CPU) slows both alike and the ratio stays fair.
+    """
     headers = {"Content-Type": "application/json"}
+    times: dict[str, list[float]] = {name: [] for name in ports}
     with requests.Session() as session:
-        times = []
         for attempt in range(runs + 2):
-            start = time.perf_counter()
-            response = session.post(url, data=body, headers=headers, timeout=30)
-            elapsed = time.perf_counter() - start
-            response.raise_for_status()
-            if attempt >= 2:  # the first two warm the workers up
-                times.append(elapsed * 1000)
-    return statistics.median(times)
+            for name, port in ports.items():
+                start = time.perf_counter()
+                response = session.post(
+                    f"http://127.0.0.1:{port}/predict/batch", data=body, headers=headers, timeout=30
+                )
+                elapsed = time.perf_counter() - start
+                response.raise_for_status()
+                if attempt >= 2:  # the first two warm the workers up
+                    times[name].append(elapsed * 1000)
+    return {name: statistics.median(measured) for name, measured in times.items()}
