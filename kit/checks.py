@@ -15,6 +15,7 @@ from kit.display import display_path
 from kit.errors import KitError
 from kit.paths import ROOT, check_dir, stages_with, workspace_dir
 from kit.stages import parse_stage
+from kit.testing import WITHOUT_NOTEBOOK_PLUGIN
 
 PYTEST_USAGE_ERROR = 4
 
@@ -92,7 +93,8 @@ def _run_pytest(
         *(sys.executable, "-m", "pytest", str(check_dir(stage))),
         *("-p", "kit.checking", "--target", str(target.resolve()), "--stage", str(stage)),
         *(f"--exercise={number}" for number in exercises),
-        *("-p", "no:cacheprovider", "--rootdir", str(ROOT), "-o", "addopts="),
+        *("-p", "no:cacheprovider", *WITHOUT_NOTEBOOK_PLUGIN),
+        *("--rootdir", str(ROOT), "-o", "addopts="),
         # Stop conftest discovery at the checks: the kit suite's own conftest is not for them.
         *("--confcutdir", str(check_dir(stage).parent)),
         *(("--tb=short", "-q") if verbose else ("-p", "no:terminal")),

@@ -21,6 +21,7 @@ from pathlib import Path
 from kit.errors import KitError
 from kit.paths import ROOT, reference_dir
 from kit.servers import free_port, running_server
+from kit.testing import WITHOUT_NOTEBOOK_PLUGIN
 
 DATA = ROOT / "data"
 
@@ -158,6 +159,7 @@ def demo_stage2(narrator: Narrator) -> Path:
     output = narrator.run(
         [
             *(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"),
+            *WITHOUT_NOTEBOOK_PLUGIN,
             *("-m", "not packaging", "--basetemp", str(narrator.scratch / "pytest")),
         ],
         stage,

@@ -14,6 +14,10 @@ import time
 from kit.paths import ROOT, venv_python
 from kit.setup import ensure_environment
 
+WITHOUT_NOTEBOOK_PLUGIN = ("-p", "no:nbval")
+"""For pytest runs on a stage's code: nbval is for notebooks only, and loading it (nbformat,
+jsonschema's grammars) costs about 2 s of CPU per pytest process, most of a small run's time."""
+
 PASSES_ON_OTHER_ARGUMENTS = True
 """Arguments the kit does not know go to pytest: ``python -m kit test -k slides``."""
 

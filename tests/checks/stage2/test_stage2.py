@@ -18,6 +18,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from conftest import IRIS, copy_of, finish, run_python, start_python
+from kit.testing import WITHOUT_NOTEBOOK_PLUGIN
 
 SCHEMA = pytest.mark.exercise(
     1,
@@ -59,7 +60,8 @@ METADATA_KEYS = {
     *("name", "version", "trained_at", "metrics", "features", "classes"),
     *("versions", "data_sha256", "config", "model_sha256"),
 }
-PYTEST_OPTIONS = ("-p", "no:cacheprovider", "--color=no")  # plain text, whatever the terminal
+# Plain text whatever the terminal; no notebook plugin to load.
+PYTEST_OPTIONS = ("-p", "no:cacheprovider", "--color=no", *WITHOUT_NOTEBOOK_PLUGIN)
 OWN_TEST_ID = "tests/model/test_behaviour.py::test_longer_petals_push_towards_virginica"
 
 

@@ -14,6 +14,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from conftest import CLASSES, IRIS, SETOSA, VIRGINICA, run_python
+from kit.testing import WITHOUT_NOTEBOOK_PLUGIN
 
 GET_ENDPOINTS = pytest.mark.exercise(
     1,
@@ -235,6 +236,7 @@ def test_the_api_test_suite_passes(workdir):
     shrink the rest."""
     done = run_python(
         *("-m", "pytest", "tests/api", "-x", "-q", "-p", "no:cacheprovider", "--color=no"),
+        *WITHOUT_NOTEBOOK_PLUGIN,
         cwd=workdir,
     )
     lines = done.stdout.strip().splitlines() or ["(no output)"]
