@@ -6,19 +6,14 @@ demo. Standard library only.
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
-
-POSIX = os.name == "posix"
-"""Servers get a process group of their own there, so that stopping one stops its workers."""
 
 
 class ServerDidNotStart(RuntimeError):
@@ -57,15 +52,9 @@ def running_server(
     timeout: float = 30.0,
     log: Path | None = None,
 ) -> Iterator[subprocess.Popen]:
-    """Run ``command`` until the ``with`` block ends; enter it once ``ready_url`` answers 2xx.
-
-    The server gets a process group of its own, so that stopping it stops the processes it
-    started too (gunicorn's workers), as Ctrl-C in a terminal would.
-    """
+    """Run ``command`` until the ``with`` block ends; enter it once ``ready_url`` answers 2xx."""
     output = log.open("wb") if log else subprocess.DEVNULL
-    process = subprocess.Popen(
-        command, env=env, cwd=cwd, stdout=output, stderr=output, start_new_session=POSIX
-    )
+    process = subprocess.Popen(command, env=env, cwd=cwd, stdout=output, stderr=output)
     try:
         wait_until_ready(process, ready_url, timeout)
         yield process
@@ -92,41 +81,11 @@ def wait_until_ready(process: subprocess.Popen, url: str, timeout: float) -> Non
 
 
 def stop(process: subprocess.Popen, grace: float = 10.0) -> None:
-    """Ask the server to stop (SIGTERM); kill what is left of it after ``grace`` seconds.
-
-    Returns once the server and every process of its group have gone, so its port is free.
-    """
-    deadline = time.monotonic() + grace
+    """Ask the process to stop (SIGTERM); kill it if it has not stopped after ``grace`` s."""
     if process.poll() is None:
-        _send(process, "terminate")
+        process.terminate()
         try:
             process.wait(grace)
         except subprocess.TimeoutExpired:
-            _send(process, "kill")
+            process.kill()
             process.wait()
-    while _group_alive(process) and time.monotonic() < deadline:
-        time.sleep(0.05)  # workers can outlive their master for a moment
-    if _group_alive(process):
-        _send(process, "kill")
-
-
-def _send(process: subprocess.Popen, how: str) -> None:
-    """``terminate`` (SIGTERM) or ``kill`` (SIGKILL) the server's process group.
-
-    Windows has no process groups to signal: there, the server alone.
-    """
-    if not POSIX:
-        getattr(process, how)()
-        return
-    with suppress(ProcessLookupError):  # the whole group has gone already
-        os.killpg(process.pid, signal.SIGTERM if how == "terminate" else signal.SIGKILL)
-
-
-def _group_alive(process: subprocess.Popen) -> bool:
-    if not POSIX:
-        return process.poll() is None
-    try:
-        os.killpg(process.pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
