@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -24,7 +25,11 @@ def test_the_demo_runs_every_stage_and_cleans_up(tmp_path: Path) -> None:
         text=True,
         start_new_session=True,
     )
-    stdout, stderr = demo.communicate(timeout=300)
+    try:
+        stdout, stderr = demo.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        os.killpg(demo.pid, signal.SIGKILL)  # a hung demo takes nothing with it past the test
+        raise
     assert demo.returncode == 0, stdout[-2000:] + stderr[-2000:]
     for stage in range(5):
         assert f"Stage {stage}:" in stdout
