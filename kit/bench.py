@@ -24,7 +24,7 @@ from pathlib import Path
 import requests
 
 from kit.image import read_dockerfile, serve_locally
-from kit.paths import ROOT, reference_dir
+from kit.paths import ROOT, import_path_with, reference_dir
 from kit.serve import add_runs_argument, reference_model
 from kit.servers import free_port, running_server
 
@@ -97,7 +97,7 @@ def _serve_ceiling(port: int, log: Path):
     recipe = read_dockerfile(stage / "Dockerfile")
     env = {**os.environ, **{k: v for k, v in recipe.env.items() if k != "PATH"}}
     env |= {"PORT": str(port), "HOST": "127.0.0.1"}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = import_path_with(ROOT)
     config = stage / recipe.copies[recipe.cmd[recipe.cmd.index("--config") + 1]]
     command = [
         sys.executable,

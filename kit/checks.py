@@ -15,7 +15,7 @@ from kit.display import display_path
 from kit.errors import KitError
 from kit.paths import ROOT, check_dir, stages_with, workspace_dir
 from kit.stages import parse_stage
-from kit.testing import WITHOUT_NOTEBOOK_PLUGIN
+from kit.testing import WITHOUT_HYPOTHESIS_PLUGIN, WITHOUT_NOTEBOOK_PLUGIN
 
 PYTEST_USAGE_ERROR = 4
 
@@ -93,8 +93,7 @@ def _run_pytest(
         *(sys.executable, "-m", "pytest", str(check_dir(stage))),
         *("-p", "kit.checking", "--target", str(target.resolve()), "--stage", str(stage)),
         *(f"--exercise={number}" for number in exercises),
-        *("-p", "no:cacheprovider", *WITHOUT_NOTEBOOK_PLUGIN),
-        *("-p", "no:hypothesispytest"),  # the checks use no hypothesis: 0.8 s less per check
+        *("-p", "no:cacheprovider", *WITHOUT_NOTEBOOK_PLUGIN, *WITHOUT_HYPOTHESIS_PLUGIN),
         *("--rootdir", str(ROOT), "-o", "addopts="),
         # Stop conftest discovery at the checks: the kit suite's own conftest is not for them.
         *("--confcutdir", str(check_dir(stage).parent)),

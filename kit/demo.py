@@ -19,7 +19,7 @@ import urllib.request
 from pathlib import Path
 
 from kit.errors import KitError
-from kit.paths import ROOT, reference_dir
+from kit.paths import ROOT, import_path_with, reference_dir
 from kit.servers import free_port, running_server
 from kit.testing import WITHOUT_NOTEBOOK_PLUGIN
 
@@ -167,7 +167,7 @@ def demo_stage2(narrator: Narrator) -> Path:
     )
     narrator.show(output.strip().splitlines()[-1])
     runs = narrator.scratch / "stage2"
-    env = python_env(PYTHONPATH=str(stage / "src"))
+    env = python_env(PYTHONPATH=import_path_with(stage / "src"))
     narrator.step("train the model the API will serve: model.skops + metadata.json")
     narrator.iris_model(
         stage, "prepare", "--data", DATA / "iris.csv", "--out", runs / "data", env=env
@@ -216,7 +216,7 @@ def demo_stage3(narrator: Narrator, model: Path) -> None:
         "every error a JSON body that names the field.",
     )
     stage, port = reference_dir(3), free_port()
-    env = python_env(PYTHONPATH=str(stage / "src"), IRIS_MODEL_DIR=str(model))
+    env = python_env(PYTHONPATH=import_path_with(stage / "src"), IRIS_MODEL_DIR=str(model))
     command = [sys.executable, "-m", "flask", "--app", "iris_model.app", "run", "--port", str(port)]
     narrator.step("start the development server in the background")
     print(f"  $ {shlex.join(narrator.short(part) for part in command)} &")

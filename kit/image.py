@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from kit.paths import ROOT
+from kit.paths import ROOT, import_path_with
 from kit.servers import running_server
 
 DATA = ROOT / "data" / "iris.csv"
@@ -123,7 +123,7 @@ def local_command(recipe: Recipe, folder: Path) -> list[str]:
 
 def train_model(folder: Path, out: Path, log: Path | None = None) -> Path:
     """Train the model of the stage in ``folder`` (its ``src``) into ``out``; return ``out``."""
-    env = {**os.environ, "PYTHONPATH": _pythonpath(folder)}
+    env = {**os.environ, "PYTHONPATH": import_path_with(folder / "src")}
     output = log.open("wb") if log else subprocess.DEVNULL
     try:
         for step in (
@@ -149,15 +149,11 @@ def serve_locally(
     recipe = read_dockerfile(folder / "Dockerfile")
     env = {**os.environ, **{k: v for k, v in recipe.env.items() if k != "PATH"}}
     env |= {"PORT": str(port), "HOST": host, "IRIS_MODEL_DIR": str(model_dir)}
-    env["PYTHONPATH"] = _pythonpath(folder)
+    env["PYTHONPATH"] = import_path_with(folder / "src")
     command = local_command(recipe, folder)
     url = f"http://127.0.0.1:{port}/health"
     with running_server(command, url, env=env, cwd=folder, timeout=60, log=log) as process:
         yield process
-
-
-def _pythonpath(folder: Path) -> str:
-    return os.pathsep.join(filter(None, [str(folder / "src"), os.environ.get("PYTHONPATH")]))
 
 
 def engine_available() -> tuple[bool, str]:

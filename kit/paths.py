@@ -47,3 +47,8 @@ def check_dir(stage: int) -> Path:
 def stages_with(folder_of) -> list[int]:
     """The stages for which ``folder_of(stage)`` exists, e.g. ``stages_with(check_dir)``."""
     return [stage for stage in STAGES if folder_of(stage).is_dir()]
+
+
+def import_path_with(source: Path) -> str:
+    """``PYTHONPATH`` with ``source`` first, keeping what was there (the suite's network guard)."""
+    return os.pathsep.join(filter(None, [str(source), os.environ.get("PYTHONPATH")]))

@@ -6,6 +6,8 @@ import subprocess
 import sys
 import textwrap
 
+from kit.testing import WITHOUT_HYPOTHESIS_PLUGIN, WITHOUT_NOTEBOOK_PLUGIN
+
 FAKE_CHECK = """
 import pytest
 
@@ -45,6 +47,8 @@ def run_fake_check(
             "no:terminal",
             "-p",
             "no:cacheprovider",
+            *WITHOUT_NOTEBOOK_PLUGIN,
+            *WITHOUT_HYPOTHESIS_PLUGIN,
             "--rootdir",
             str(tmp_path),
             *options,

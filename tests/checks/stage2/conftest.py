@@ -17,6 +17,8 @@ from types import ModuleType
 
 import pytest
 
+from kit.paths import import_path_with
+
 IRIS = Path(__file__).resolve().parents[3] / "data" / "iris.csv"
 NOT_COPIED = shutil.ignore_patterns(
     "__pycache__", ".pytest_cache", "runs", "*.egg-info", "build", "dist"
@@ -36,9 +38,7 @@ def start_python(*arguments: str | Path, cwd: Path) -> subprocess.Popen:
         "PYTHONDONTWRITEBYTECODE": "1",
         "IRIS_DATA": str(IRIS),
         "COLUMNS": "400",  # so pytest's summary lines keep the failure's message
-        "PYTHONPATH": os.pathsep.join(
-            filter(None, [str(cwd / "src"), os.environ.get("PYTHONPATH")])
-        ),
+        "PYTHONPATH": import_path_with(cwd / "src"),
     }
     return subprocess.Popen(
         [sys.executable, *map(str, arguments)],
