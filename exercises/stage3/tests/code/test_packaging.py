@@ -59,8 +59,8 @@ def test_the_wheel_installs_and_its_command_runs(tmp_path: Path, iris_path: Path
     imported = Path(where.stdout.strip())
     assert imported.is_relative_to(clean), f"expected iris_model from the wheel, got {imported}"
     command = clean / ("Scripts/iris-model.exe" if os.name == "nt" else "bin/iris-model")
-    _run(command, "prepare", "--data", iris_path, "--out", "data", cwd=tmp_path)
-    _run(command, "train", "--data", "data/train.csv", "--out", "model", cwd=tmp_path)
+    # Training reads the packaged defaults.yaml and writes the model: the wheel holds it all.
+    _run(command, "train", "--data", iris_path, "--out", "model", cwd=tmp_path)
     assert (tmp_path / "model" / "metadata.json").is_file()
 
 
