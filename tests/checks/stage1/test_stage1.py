@@ -54,31 +54,25 @@ def iris() -> pd.DataFrame:
 
 
 @LOGGING
-def test_log_records_go_to_stderr_and_to_the_file(load, tmp_path, capsys):
+def test_log_records_go_to_stderr_and_to_the_file(load, tmp_path, capsys, log_handlers_removed):
     log_file = tmp_path / "logs" / "run.log"
     load("logs").setup_logging(log_file)
     logging.getLogger("iris_model.check").info("a line to find")
-    try:
-        assert log_file.is_file(), f"expected the log file {log_file.name}, got no file"
-        assert "a line to find" in log_file.read_text(), "expected the record in the log file"
-        assert "a line to find" in capsys.readouterr().err, "expected the record on stderr"
-    finally:
-        _remove_handlers()
+    assert log_file.is_file(), f"expected the log file {log_file.name}, got no file"
+    assert "a line to find" in log_file.read_text(), "expected the record in the log file"
+    assert "a line to find" in capsys.readouterr().err, "expected the record on stderr"
 
 
 @LOGGING
-def test_a_second_setup_replaces_the_first(load, tmp_path, capsys):
+def test_a_second_setup_replaces_the_first(load, tmp_path, capsys, log_handlers_removed):
     setup_logging = load("logs").setup_logging
     setup_logging(tmp_path / "first.log")
     setup_logging(tmp_path / "second.log")
     logging.getLogger("iris_model.check").info("logged once")
-    try:
-        on_stderr = capsys.readouterr().err.count("logged once")
-        assert on_stderr == 1, f"expected the record once on stderr, got it {on_stderr} times"
-        first = (tmp_path / "first.log").read_text()
-        assert "logged once" not in first, "expected the new run's record only in its own file"
-    finally:
-        _remove_handlers()
+    on_stderr = capsys.readouterr().err.count("logged once")
+    assert on_stderr == 1, f"expected the record once on stderr, got it {on_stderr} times"
+    first = (tmp_path / "first.log").read_text()
+    assert "logged once" not in first, "expected the new run's record only in its own file"
 
 
 @BAD_INPUT
@@ -184,7 +178,7 @@ def test_a_flower_gets_the_same_answer_alone_or_in_a_batch(load, iris):
 
 
 @PIPELINE
-def test_the_four_steps_run_and_each_writes_its_log(run_step, tmp_path):
+def test_the_four_steps_run_and_each_writes_its_log(run_main, tmp_path):
     steps = {
         "prepare": ("--data", IRIS, "--out", tmp_path / "data"),
         "train": ("--data", tmp_path / "data/train.csv", "--out", tmp_path / "model"),
@@ -202,7 +196,7 @@ def test_the_four_steps_run_and_each_writes_its_log(run_step, tmp_path):
         ),
     }
     for step, arguments in steps.items():
-        done = run_step(step, *arguments)
+        done = run_main(step, *arguments)
         assert done.returncode == 0, f"expected {step} to succeed, got: {_last_line(done.stderr)}"
         assert done.stdout == "", f"expected no print() output from {step}, got {done.stdout!r}"
     logs = sorted(path.name for path in tmp_path.rglob("*.log"))
@@ -235,21 +229,13 @@ def test_a_patch_that_is_not_key_value_is_refused(load, patch):
 
 
 @PATCHES
-def test_patches_reach_the_saved_config(run_step, tmp_path):
-    done = run_step("train", "--data", IRIS, "--out", tmp_path, "model.C=0.25", "seed=3")
+def test_patches_reach_the_saved_config(run_main, tmp_path):
+    done = run_main("train", "--data", IRIS, "--out", tmp_path, "model.C=0.25", "seed=3")
     assert done.returncode == 0, f"expected train to succeed, got: {_last_line(done.stderr)}"
     saved = (tmp_path / "config.yaml").read_text()
     assert "C: 0.25" in saved and "seed: 3" in saved, (
         f"expected config.yaml to hold C: 0.25 and seed: 3, got:\n{saved}"
     )
-
-
-def _remove_handlers() -> None:
-    """Undo setup_logging, so the check's own process does not keep the files open."""
-    logger = logging.getLogger("iris_model")
-    for handler in list(logger.handlers):
-        logger.removeHandler(handler)
-        handler.close()
 
 
 def _last_line(stderr: str) -> str:
