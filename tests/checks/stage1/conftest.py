@@ -7,7 +7,6 @@ with outputs in temporary folders, so the learner's folder is never written to.
 from __future__ import annotations
 
 import importlib
-import logging
 import os
 import shutil
 import subprocess
@@ -55,46 +54,3 @@ def run_step(workdir: Path) -> Callable[..., subprocess.CompletedProcess]:
         )
 
     return run
-
-
-@pytest.fixture
-def run_main(
-    load: Callable[[str], ModuleType], capsys: pytest.CaptureFixture
-) -> Callable[..., subprocess.CompletedProcess]:
-    """``run_main("train", "--data", ...)`` calls the copy's ``cli.main`` in this process.
-
-    Each step as ``run_step`` would run it, status and output alike, without a new interpreter's
-    two seconds of imports; ``run_step`` still proves ``python -m iris_model`` works. The logging
-    handlers ``main`` set up are removed after each step, so the next one starts clean.
-    """
-    main = load("cli").main
-
-    def run(*arguments: str | Path) -> subprocess.CompletedProcess:
-        crash = ""
-        try:
-            status = main([str(argument) for argument in arguments])
-        except SystemExit as exit:  # argparse's usage errors
-            status = exit.code
-        except Exception as error:  # what an uncaught error does to a process: status 1
-            status, crash = 1, f"{type(error).__name__}: {error}"
-        finally:
-            _remove_log_handlers()
-        out, err = capsys.readouterr()
-        return subprocess.CompletedProcess(arguments, status, out, err + crash)
-
-    return run
-
-
-@pytest.fixture
-def log_handlers_removed() -> Iterator[None]:
-    """After the test, undo what setup_logging did to the check's own process."""
-    yield
-    _remove_log_handlers()
-
-
-def _remove_log_handlers() -> None:
-    """Undo setup_logging, so the check's own process does not keep the files open."""
-    logger = logging.getLogger("iris_model")
-    for handler in list(logger.handlers):
-        logger.removeHandler(handler)
-        handler.close()

@@ -56,11 +56,6 @@ def finish(process: subprocess.Popen) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
-def run_python(*arguments: str | Path, cwd: Path) -> subprocess.CompletedProcess:
-    """Run this interpreter with ``arguments`` in ``cwd`` and wait for it."""
-    return finish(start_python(*arguments, cwd=cwd))
-
-
 @pytest.fixture(scope="session")
 def workdir(target: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the target folder, made once per check."""

@@ -17,7 +17,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
-from conftest import IRIS, copy_of, finish, run_python, start_python
+from conftest import IRIS, copy_of, finish, start_python
 from kit.testing import WITHOUT_NOTEBOOK_PLUGIN
 
 SCHEMA = pytest.mark.exercise(
@@ -284,14 +284,14 @@ def test_the_test_suite_passes(suite):
 
 
 @SUITE
-def test_the_command_trains_and_predicts(workdir, tmp_path):
+def test_the_command_trains_and_predicts(run_main, tmp_path):
     new = tmp_path / "new.csv"
     new.write_text("sepal_length,sepal_width,petal_length,petal_width\n6.7,3.0,5.8,2.2\n")
     for step in (
         ("train", "--data", IRIS, "--out", tmp_path / "model"),
         ("predict", "--model", tmp_path / "model", "--data", new, "--out", tmp_path / "p.csv"),
     ):
-        done = run_python("-m", "iris_model", *step, cwd=workdir)
+        done = run_main(*step)
         last = (done.stderr.strip().splitlines() or ["(nothing on stderr)"])[-1]
         assert done.returncode == 0, f"expected `iris-model {step[0]}` to succeed, got: {last}"
     predicted = pd.read_csv(tmp_path / "p.csv")["predicted_species"].tolist()
