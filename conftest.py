@@ -2,10 +2,12 @@
 
 At the top of the kit, so it applies to every pytest run from here, also `pytest solutions/…`.
 
-- ``KIT_WORKSPACE`` points to a temporary folder, so notebooks and checks never touch
-  ``workspace/``.
+- ``KIT_WORKSPACE`` points to a temporary folder, one per test file, so notebooks and checks
+  never touch ``workspace/``, and a learner notebook never finds the reference code its
+  solution notebook put in a shared workspace (``kit.start`` keeps files that are there).
 - Outbound network is blocked here and in every Python process the suite starts.
 - Learner notebooks run in nbval's lax mode (they ship without outputs); solutions run strict.
+- The longest files run first, so the two workers of ``kit test`` finish together.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +28,17 @@ LEARNER_NOTEBOOKS = ROOT / "notebooks"
 
 # The stage checks run against a target (kit/checks.py), never as part of the suite.
 collect_ignore = ["tests/checks", "tests/netguard"]
+
+# pytest-xdist hands whole files to the workers in collection order (``kit test`` turns off
+# its own reordering): the longest first, the rest as collected. The stage-check tests come
+# after the notebooks whose check cells make the reports they read (kit/check_cache.py).
+LONGEST_FIRST = (
+    "solutions/",
+    "tests/test_demo.py",
+    "notebooks/",
+    "tests/test_stage_checks_on_templates.py",
+    "tests/test_stage_checks.py",
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -51,6 +65,49 @@ def pytest_collectstart(collector: pytest.Collector) -> None:
     path = getattr(collector, "path", None)
     if path is not None and path.suffix == ".ipynb" and path.is_relative_to(LEARNER_NOTEBOOKS):
         collector.compare_outputs = False
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Each test file works in a workspace of its own, set before nbval starts a kernel."""
+    test_file = item.nodeid.split("::")[0]
+    os.environ["KIT_WORKSPACE"] = str(Path(item.config.stash[_SCRATCH], "workspaces", test_file))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """A learner's exercise cell must stop on the untouched templates, not merely be allowed to.
+
+    nbval's ``raises-exception`` tag lets a cell raise; it does not fail one that runs through,
+    which is how a learner notebook run against finished code would go unnoticed. A cell whose
+    output depends on the machine (``nbval-ignore-output``: the container engine's cell) may
+    run through where the machine lacks what would make it stop.
+    """
+    result = yield
+    if _is_learner_cell(item) and item.options["check_exception"] and not _machine_dependent(item):
+        errors = [output for output in item.test_outputs if output.output_type == "error"]
+        if not errors:
+            raise AssertionError(
+                "expected this exercise cell to stop with 'Exercise N not done yet' on the "
+                "untouched templates; it ran without an error"
+            )
+    return result
+
+
+def _is_learner_cell(item: pytest.Item) -> bool:
+    return item.path.suffix == ".ipynb" and item.path.is_relative_to(LEARNER_NOTEBOOKS)
+
+
+def _machine_dependent(cell_item: pytest.Item) -> bool:
+    return "nbval-ignore-output" in cell_item.cell.metadata.get("tags", [])
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        starts = [item.nodeid.startswith(prefix) for prefix in LONGEST_FIRST]
+        return starts.index(True) if True in starts else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # a stable sort: each file's tests stay in order
 
 
 def _guard_this_process() -> None:

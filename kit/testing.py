@@ -2,7 +2,10 @@
 
 The suite runs notebooks (nbval), the stage checks, the reference code's tests and the kit's
 own tests, in two worker processes. ``--dist loadfile`` keeps each notebook on one worker, as
-nbval needs; so slow tests are spread over a few files, each a unit of work.
+nbval needs; so slow tests are spread over a few files, each a unit of work. Files are handed
+out in collection order, which conftest.py sorts longest first; without
+``--no-loadscope-reorder`` xdist would start with the files that hold the most tests, and a
+file of one long test (the demo) could run alone at the end.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     ensure_environment()
     command = [
         *(str(venv_python()), "-m", "pytest"),
-        *("--numprocesses", "2", "--dist", "loadfile"),
+        *("--numprocesses", "2", "--dist", "loadfile", "--no-loadscope-reorder"),
         *args.other_arguments,
     ]
     started = time.perf_counter()
