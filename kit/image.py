@@ -170,7 +170,19 @@ def engine_available() -> tuple[bool, str]:
 
 
 def build_image(folder: Path, tag: str, log: Path | None = None) -> None:
-    """``docker build`` the stage in ``folder``; ImageError with the log's tail if it fails."""
+    """``docker build`` the stage in ``folder``; ImageError with the log's tail if it fails.
+
+    A Dockerfile whose final stage lacks a HEALTHCHECK or a CMD is refused before the build:
+    its container could not serve, or could not say when it is ready, so building it (minutes,
+    on a first build) would only end in a container that never becomes healthy.
+    """
+    recipe = read_dockerfile(folder / "Dockerfile")
+    missing = [name for name in ("HEALTHCHECK", "CMD") if not getattr(recipe, name.lower())]
+    if missing:
+        raise ImageError(
+            f"the Dockerfile's final stage has no {' and no '.join(missing)}: add "
+            f"{'them' if len(missing) > 1 else 'it'} before building the image"
+        )
     command = ["docker", "build", "--network", "host", "--tag", tag, str(folder)]
     finished = subprocess.run(command, capture_output=True, text=True)
     if log:

@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from kit.image import (
+    ImageError,
     Recipe,
     build_image,
     engine_available,
@@ -86,6 +87,22 @@ def test_a_dockerfile_without_cmd_reads_but_cannot_run_locally(tmp_path):
     assert recipe.cmd == [] and recipe.user == "1"
     with pytest.raises(RuntimeError, match="no CMD"):
         local_command(recipe, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("final_stage", "missing"),
+    [
+        ('FROM b\nCMD ["gunicorn"]\n', "no HEALTHCHECK: add it"),
+        ("FROM b\nUSER 1\n", "no HEALTHCHECK and no CMD: add them"),
+    ],
+)
+def test_an_image_that_could_not_serve_is_refused_before_building(
+    final_stage, missing, tmp_path, monkeypatch
+):
+    (tmp_path / "Dockerfile").write_text(final_stage)
+    monkeypatch.setattr("subprocess.run", lambda *args, **kwargs: pytest.fail("docker ran"))
+    with pytest.raises(ImageError, match=missing):
+        build_image(tmp_path, "iris-api:refused")
 
 
 def test_local_command_maps_only_copied_paths():
