@@ -9,7 +9,6 @@ import pandas as pd
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.pipeline import Pipeline
 
-from iris_model import plots
 from iris_model.data import TARGET, features
 
 
@@ -26,6 +25,10 @@ def compute_metrics(pipeline: Pipeline, frame: pd.DataFrame) -> dict[str, float]
 
 def write_report(pipeline: Pipeline, frame: pd.DataFrame, out: Path) -> dict[str, float]:
     """Write ``metrics.json``, ``confusion_matrix.png`` and ``roc_curves.png`` into ``out``."""
+    # Imported here, not at the top: matplotlib takes half a second to load, and of the
+    # command's steps only evaluate draws.
+    from iris_model import plots
+
     out.mkdir(parents=True, exist_ok=True)
     metrics = compute_metrics(pipeline, frame)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
