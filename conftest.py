@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from kit import check_cache
+from kit import suite_cache
 from kit.paths import ROOT
 
 NETGUARD = ROOT / "tests" / "netguard"
@@ -31,7 +31,7 @@ collect_ignore = ["tests/checks", "tests/netguard"]
 
 # pytest-xdist hands whole files to the workers in collection order (``kit test`` turns off
 # its own reordering): the longest first, the rest as collected. The stage-check tests come
-# after the notebooks whose check cells make the reports they read (kit/check_cache.py).
+# after the notebooks whose check cells make the reports they read (kit/suite_cache.py).
 LONGEST_FIRST = (
     "solutions/",
     "tests/test_demo.py",
@@ -46,8 +46,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_SCRATCH] = scratch
     os.environ["KIT_WORKSPACE"] = scratch
     # One folder for the whole run, made by the first process (pytest-xdist's controller):
-    # the workers and the notebooks' kernels inherit it. See kit/check_cache.py.
-    os.environ.setdefault(check_cache.VARIABLE, str(Path(scratch, "check-reports")))
+    # the workers and the notebooks' kernels inherit it. See kit/suite_cache.py.
+    os.environ.setdefault(suite_cache.VARIABLE, str(Path(scratch, "check-reports")))
     os.environ["KIT_BLOCK_NETWORK"] = "1"
     os.environ["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(NETGUARD), os.environ.get("PYTHONPATH")])

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kit import check_cache
+from kit import suite_cache
 from kit.display import display_path
 from kit.errors import KitError
 from kit.paths import ROOT, check_dir, stages_with, workspace_dir
@@ -74,14 +74,14 @@ def run_check(
     if verbose:
         return _run_pytest(stage, target, exercises, verbose=True)
     title = f"Stage {stage} check of {display_path(target.resolve())}"
-    kept_at = check_cache.report_file(stage, target, exercises)
-    with check_cache.claimed(kept_at):
-        if kept := check_cache.read(kept_at):
+    kept_at = suite_cache.report_file(stage, target, exercises)
+    with suite_cache.claimed(kept_at):
+        if kept := suite_cache.read(kept_at):
             passed, lines = kept
             return CheckResult(passed=passed, report="\n".join([title, *lines]))
         result = _run_pytest(stage, target, exercises)
         if result.report.startswith(f"{title}\n"):
-            check_cache.write(kept_at, result.passed, result.report.splitlines()[1:])
+            suite_cache.write(kept_at, result.passed, result.report.splitlines()[1:])
     return result
 
 

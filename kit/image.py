@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from kit import suite_cache
 from kit.paths import ROOT, import_path_with
 from kit.servers import running_server
 
@@ -122,7 +123,27 @@ def local_command(recipe: Recipe, folder: Path) -> list[str]:
 
 
 def train_model(folder: Path, out: Path, log: Path | None = None) -> Path:
-    """Train the model of the stage in ``folder`` (its ``src``) into ``out``; return ``out``."""
+    """Train the model of the stage in ``folder`` (its ``src``) into ``out``; return ``out/model``.
+
+    As the Dockerfile does: ``prepare`` splits the data into ``out/data``, ``train`` writes
+    ``out/model``. Within the kit's own suite, a model trained by the same code on the same
+    data is copied instead of trained again (kit/suite_cache.py).
+    """
+    kept = suite_cache.model_folder(folder / "src", DATA)
+    with suite_cache.claimed(kept):
+        if kept is not None and kept.is_dir():
+            shutil.copytree(kept, out, dirs_exist_ok=True)
+            return out / "model"
+        _prepare_and_train(folder, out, log)
+        if kept is not None:
+            partial = kept.with_name(f"{kept.name}.{os.getpid()}.partial")
+            for step in ("data", "model"):
+                shutil.copytree(out / step, partial / step)
+            partial.rename(kept)  # whole or not at all, for the next reader
+    return out / "model"
+
+
+def _prepare_and_train(folder: Path, out: Path, log: Path | None) -> None:
     env = {**os.environ, "PYTHONPATH": import_path_with(folder / "src")}
     output = log.open("wb") if log else subprocess.DEVNULL
     try:
@@ -138,7 +159,6 @@ def train_model(folder: Path, out: Path, log: Path | None = None) -> Path:
     finally:
         if log:
             output.close()
-    return out / "model"
 
 
 @contextmanager

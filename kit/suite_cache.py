@@ -1,10 +1,13 @@
-"""Reports of stage checks kept for one run of the kit's own suite (``KIT_CHECK_CACHE``).
+"""Results kept for one run of the kit's own suite (``KIT_SUITE_CACHE``): check reports, models.
 
 The suite runs the same check on the same files more than once: its own tests check the
 reference and the templates, and the notebooks call ``kit.check`` on a workspace holding the
 same files. A report depends only on the check's code and the files it checks, so it is kept
-under a digest of both and read back the second time. Learners never set the variable: their
-every check runs. The suite's cache lives in a temporary folder, removed when the suite ends.
+under a digest of both and read back the second time. Likewise the stage 4 model, which the
+notebooks, the stage 4 check, ``kit serve``, ``kit bench`` and the image tests each train from
+the same code and data (``kit.image.train_model``): it is trained once and copied after that.
+Learners never set the variable: everything they run, runs. The suite's cache lives in a
+temporary folder, removed when the suite ends.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,7 +27,7 @@ except ImportError:  # Windows: no lock; two processes may then run the same che
 from kit.paths import ROOT, check_dir
 from kit.workspace import NOT_COPIED
 
-VARIABLE = "KIT_CHECK_CACHE"
+VARIABLE = "KIT_SUITE_CACHE"
 CHECK_CODE = [ROOT / "kit" / "checking.py", ROOT / "kit" / "checks.py"]
 
 
@@ -34,20 +37,27 @@ def report_file(stage: int, target: Path, exercises: Sequence[int]) -> Path | No
     if not folder:
         return None
     digest = hashlib.sha256(f"stage {stage}, exercises {sorted(exercises)}".encode())
-    for label, root, paths in [
-        ("check", check_dir(stage), _files(check_dir(stage))),
-        ("target", target, _files(target)),
-        ("kit", ROOT, CHECK_CODE),
-    ]:
-        for path in paths:
-            digest.update(f"{label}/{path.relative_to(root).as_posix()}\0".encode())
-            digest.update(path.read_bytes())
+    _add(digest.update, "check", check_dir(stage), _files(check_dir(stage)))
+    _add(digest.update, "target", target, _files(target))
+    _add(digest.update, "kit", ROOT, CHECK_CODE)
     return Path(folder) / f"stage{stage}-{digest.hexdigest()[:20]}.json"
+
+
+def model_folder(source: Path, data: Path) -> Path | None:
+    """Where a model trained by the code in ``source`` on ``data`` is kept, or None outside
+    the kit's suite."""
+    folder = os.environ.get(VARIABLE)
+    if not folder:
+        return None
+    digest = hashlib.sha256(b"trained model")
+    _add(digest.update, "source", source, _files(source))
+    _add(digest.update, "data", data.parent, [data])
+    return Path(folder) / f"model-{digest.hexdigest()[:20]}"
 
 
 @contextmanager
 def claimed(path: Path | None) -> Iterator[None]:
-    """Hold the lock of ``path``'s report while it is read, or made and written.
+    """Hold the lock of ``path`` (a report or a model) while it is read, or made and written.
 
     Two processes checking the same files at once (the suite's two workers) then run the
     check once: the second waits for the first's report instead of running it alongside.
@@ -77,6 +87,13 @@ def write(path: Path | None, passed: bool, lines: list[str]) -> None:
     partial = path.with_suffix(f".{os.getpid()}.tmp")
     partial.write_text(json.dumps({"passed": passed, "lines": lines}), encoding="utf-8")
     partial.replace(path)
+
+
+def _add(update: Callable[[bytes], object], label: str, root: Path, paths: Iterable[Path]) -> None:
+    """Feed each file's path (relative to ``root``) and content to a digest's ``update``."""
+    for path in paths:
+        update(f"{label}/{path.relative_to(root).as_posix()}\0".encode())
+        update(path.read_bytes())
 
 
 def _files(root: Path) -> Iterator[Path]:

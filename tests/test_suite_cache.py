@@ -1,0 +1,116 @@
+"""A kept check report or model is read back only for the same check or code of the same files."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kit import image, suite_cache
+from kit.paths import ROOT, reference_dir
+
+
+@pytest.fixture
+def target(tmp_path: Path) -> Path:
+    return shutil.copytree(reference_dir(1), tmp_path / "stage1")
+
+
+@pytest.fixture(autouse=True)
+def cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "reports"
+    monkeypatch.setenv(suite_cache.VARIABLE, str(folder))
+    return folder
+
+
+def test_a_report_is_read_back_for_the_same_files(target):
+    place = suite_cache.report_file(1, target, [])
+    suite_cache.write(place, True, ["  pass  Exercise 1: logs"])
+    assert suite_cache.read(suite_cache.report_file(1, target, [])) == (
+        True,
+        ["  pass  Exercise 1: logs"],
+    )
+
+
+def test_run_outputs_and_caches_do_not_change_the_key(target):
+    before = suite_cache.report_file(1, target, [])
+    (target / "runs").mkdir()
+    (target / "runs" / "model.joblib").write_bytes(b"trained")
+    (target / "iris_model" / "__pycache__").mkdir(exist_ok=True)
+    (target / "iris_model" / "__pycache__" / "cli.cpython-312.pyc").write_bytes(b"compiled")
+    assert suite_cache.report_file(1, target, []) == before
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda target: (target / "iris_model" / "data.py").write_text("# edited\n"),
+        lambda target: (target / "iris_model" / "new.py").write_text(""),
+        lambda target: (target / "iris_model" / "logs.py").unlink(),
+    ],
+    ids=["a changed file", "a new file", "a removed file"],
+)
+def test_any_change_to_the_checked_files_is_a_new_key(target, change):
+    before = suite_cache.report_file(1, target, [])
+    change(target)
+    assert suite_cache.report_file(1, target, []) != before
+
+
+def test_other_exercises_or_another_stage_are_new_keys(target):
+    whole = suite_cache.report_file(1, target, [])
+    assert suite_cache.report_file(1, target, [2]) != whole
+    assert suite_cache.report_file(2, target, []) != whole
+
+
+def test_without_the_variable_nothing_is_kept(target, monkeypatch):
+    monkeypatch.delenv(suite_cache.VARIABLE)
+    assert suite_cache.report_file(1, target, []) is None
+    assert suite_cache.read(None) is None
+    suite_cache.write(None, True, [])
+
+
+def test_a_model_is_trained_once_for_the_same_code_and_data(tmp_path, monkeypatch):
+    stage = shutil.copytree(reference_dir(4) / "src", tmp_path / "stage4" / "src")
+    trainings = []
+
+    def pretend_to_train(folder: Path, out: Path, log: Path | None) -> None:
+        trainings.append(out)
+        for step in ("data", "model"):
+            (out / step).mkdir(parents=True)
+            (out / step / "made-by.txt").write_text(out.name)
+
+    monkeypatch.setattr(image, "_prepare_and_train", pretend_to_train)
+    first = image.train_model(stage.parent, tmp_path / "first")
+    second = image.train_model(stage.parent, tmp_path / "second")
+    assert len(trainings) == 1
+    assert (second / "made-by.txt").read_text() == "first"
+    assert (tmp_path / "second" / "data" / "made-by.txt").is_file()
+    assert first == tmp_path / "first" / "model" and second == tmp_path / "second" / "model"
+
+    (stage / "iris_model" / "model.py").write_text("# changed\n", encoding="utf-8")
+    image.train_model(stage.parent, tmp_path / "third")
+    assert len(trainings) == 2
+
+
+@pytest.mark.skipif(suite_cache.fcntl is None, reason="no fcntl file locks here (Windows)")
+def test_a_claimed_report_waits_for_the_process_making_it(target, tmp_path):
+    """While one process holds the claim, another's claim blocks until it is released."""
+    place = suite_cache.report_file(1, target, [])
+    waiter = [
+        sys.executable,
+        "-c",
+        "import sys, time; from pathlib import Path; from kit import suite_cache; "
+        "start = time.monotonic(); "
+        "claim = suite_cache.claimed(Path(sys.argv[1])); claim.__enter__(); "
+        "print(round(time.monotonic() - start, 1))",
+        str(place),
+    ]
+    with suite_cache.claimed(place):
+        other = subprocess.Popen(waiter, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        time.sleep(1.5)
+        assert other.poll() is None, "the second claim did not wait"
+    waited = float(other.communicate(timeout=30)[0])
+    assert waited >= 1.0
