@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pandas as pd
-from matplotlib.figure import Figure
 from sklearn.metrics import ConfusionMatrixDisplay, accuracy_score, f1_score
 from sklearn.pipeline import Pipeline
 
@@ -26,6 +25,10 @@ def compute_metrics(pipeline: Pipeline, frame: pd.DataFrame) -> dict[str, float]
 
 def write_report(pipeline: Pipeline, frame: pd.DataFrame, out: Path) -> dict[str, float]:
     """Write ``metrics.json`` and ``confusion_matrix.png`` into ``out``; return the metrics."""
+    # Imported here, not at the top: matplotlib takes half a second to load, and of the
+    # command's steps only evaluate draws.
+    from matplotlib.figure import Figure
+
     out.mkdir(parents=True, exist_ok=True)
     metrics = compute_metrics(pipeline, frame)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
