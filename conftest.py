@@ -47,7 +47,7 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["KIT_WORKSPACE"] = scratch
     # One folder for the whole run, made by the first process (pytest-xdist's controller):
     # the workers and the notebooks' kernels inherit it. See kit/suite_cache.py.
-    os.environ.setdefault(suite_cache.VARIABLE, str(Path(scratch, "check-reports")))
+    os.environ.setdefault(suite_cache.VARIABLE, str(Path(scratch, "suite-cache")))
     os.environ["KIT_BLOCK_NETWORK"] = "1"
     os.environ["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(NETGUARD), os.environ.get("PYTHONPATH")])

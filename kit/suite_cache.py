@@ -21,7 +21,7 @@ from pathlib import Path
 
 try:
     import fcntl
-except ImportError:  # Windows: no lock; two processes may then run the same check
+except ImportError:  # Windows: no lock; two processes may then do the same work
     fcntl = None
 
 from kit.paths import ROOT, check_dir
