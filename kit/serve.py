@@ -45,7 +45,11 @@ def reference_model(folder: Path) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    signal.signal(signal.SIGTERM, _interrupt)
+    # Ctrl-C and a supervisor's ``kill`` both end here cleanly, gunicorn stopped. SIGINT too is
+    # set, not inherited: started with it ignored (a shell's background job), kit serve would
+    # sit out a Ctrl-C to its process group that gunicorn, which sets its own handler, obeys.
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, _interrupt)
     if not port_is_free(args.port):
         raise KitError(f"port {args.port} is in use: choose another one, e.g. --port 8001")
     folder = args.runs / "serve"
@@ -67,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _interrupt(signum: int, frame: object) -> None:
-    """``kill`` (SIGTERM) stops the service as Ctrl-C does: gunicorn is stopped, not orphaned."""
+    """Ctrl-C or ``kill`` (SIGTERM) stops the service: gunicorn is stopped, not orphaned."""
     raise KeyboardInterrupt
 
 

@@ -26,8 +26,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_serve_trains_serves_and_stops_cleanly_on_ctrl_c(runs, tmp_path):
+    """Started as a shell starts a background job, with SIGINT ignored: Ctrl-C still counts."""
     log = tmp_path / "kit-serve.log"
-    with kit_serve(runs, log) as (server, url):
+    with kit_serve(runs, log, sigint_ignored=True) as (server, url):
         flower = {"sepal_length": 6.7, "sepal_width": 3.0, "petal_length": 5.8, "petal_width": 2.2}
         answer = requests.post(f"{url}/predict", json=flower, timeout=5)
         assert answer.json()["species"] == "virginica"
@@ -48,7 +49,9 @@ def test_sigterm_stops_gunicorn_too(runs, tmp_path):
 
 
 @contextlib.contextmanager
-def kit_serve(runs: Path, log: Path) -> Iterator[tuple[subprocess.Popen, str]]:
+def kit_serve(
+    runs: Path, log: Path, sigint_ignored: bool = False
+) -> Iterator[tuple[subprocess.Popen, str]]:
     """``kit serve`` until the block ends, once it answers; then no process of it survives.
 
     It gets a process group of its own, as a terminal gives a command: Ctrl-C (SIGINT to the
@@ -58,7 +61,12 @@ def kit_serve(runs: Path, log: Path) -> Iterator[tuple[subprocess.Popen, str]]:
     command = [sys.executable, "-m", "kit", "serve", "--port", str(port), "--runs", str(runs)]
     with log.open("wb") as output:
         server = subprocess.Popen(
-            command, cwd=ROOT, stdout=output, stderr=output, start_new_session=True
+            command,
+            cwd=ROOT,
+            stdout=output,
+            stderr=output,
+            start_new_session=True,
+            preexec_fn=_ignore_sigint if sigint_ignored else None,
         )
         try:
             wait_until_ready(server, f"http://127.0.0.1:{port}/health", timeout=90)
@@ -67,3 +75,7 @@ def kit_serve(runs: Path, log: Path) -> Iterator[tuple[subprocess.Popen, str]]:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(server.pid, signal.SIGKILL)
             server.wait()
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
