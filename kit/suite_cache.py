@@ -59,8 +59,8 @@ def model_folder(source: Path, data: Path) -> Path | None:
 def claimed(path: Path | None) -> Iterator[None]:
     """Hold the lock of ``path`` (a report or a model) while it is read, or made and written.
 
-    Two processes checking the same files at once (the suite's two workers) then run the
-    check once: the second waits for the first's report instead of running it alongside.
+    Two processes needing the same entry at once (the suite's two workers) then do the work
+    once: the second waits for the first's result instead of doing it alongside.
     """
     if path is None or fcntl is None:
         yield
