@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from kit import suite_cache
-from kit.paths import ROOT
+from kit.paths import ROOT, import_path_with
 
 NETGUARD = ROOT / "tests" / "netguard"
 LEARNER_NOTEBOOKS = ROOT / "notebooks"
@@ -49,9 +49,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # the workers and the notebooks' kernels inherit it. See kit/suite_cache.py.
     os.environ.setdefault(suite_cache.VARIABLE, str(Path(scratch, "suite-cache")))
     os.environ["KIT_BLOCK_NETWORK"] = "1"
-    os.environ["PYTHONPATH"] = os.pathsep.join(
-        filter(None, [str(NETGUARD), os.environ.get("PYTHONPATH")])
-    )
+    os.environ["PYTHONPATH"] = import_path_with(NETGUARD)
     os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
     _guard_this_process()
 

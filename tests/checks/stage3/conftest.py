@@ -18,6 +18,8 @@ from types import ModuleType
 import numpy as np
 import pytest
 
+from kit.paths import import_path_with
+
 IRIS = Path(__file__).resolve().parents[3] / "data" / "iris.csv"
 CLASSES = ("setosa", "versicolor", "virginica")
 FEATURES = ("sepal_length", "sepal_width", "petal_length", "petal_width")
@@ -95,9 +97,7 @@ def run_python(*arguments: str, cwd: Path) -> subprocess.CompletedProcess:
         "PYTHONDONTWRITEBYTECODE": "1",
         "IRIS_DATA": str(IRIS),
         "COLUMNS": "400",
-        "PYTHONPATH": os.pathsep.join(
-            filter(None, [str(cwd / "src"), os.environ.get("PYTHONPATH")])
-        ),
+        "PYTHONPATH": import_path_with(cwd / "src"),
     }
     return subprocess.run(
         [sys.executable, *arguments],
