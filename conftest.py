@@ -26,7 +26,7 @@ from kit.paths import ROOT, import_path_with
 NETGUARD = ROOT / "tests" / "netguard"
 LEARNER_NOTEBOOKS = ROOT / "notebooks"
 
-# The stage checks run against a target (kit/checks.py), never as part of the suite.
+# The stage checks run against a target (kit/check.py), never as part of the suite.
 collect_ignore = ["tests/checks", "tests/netguard"]
 
 # pytest-xdist hands whole files to the workers in collection order (``kit test`` turns off

@@ -12,7 +12,7 @@ Nothing is imported until it is used, so that ``python -m kit`` can refuse an ol
 one line, before any modern syntax is parsed.
 """
 
-_FUNCTIONS = {"start": "kit.workspace", "catch_up": "kit.workspace", "check": "kit.checks"}
+_FUNCTIONS = {"start": "kit.workspace", "catch_up": "kit.workspace", "check": "kit.check"}
 __all__ = sorted(_FUNCTIONS)
 
 

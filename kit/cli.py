@@ -21,9 +21,9 @@ from kit.paths import VENV, venv_python
 COMMANDS = {
     "setup": ("kit.setup", "create .venv from the lock and register the Jupyter kernel", False),
     "lab": ("kit.lab", "set up, then open JupyterLab on the first notebook", False),
-    "test": ("kit.testing", "set up if needed, then run the whole test suite", False),
+    "test": ("kit.paths", "set up if needed, then run the whole test suite", False),
     "start": ("kit.workspace", "copy a stage's exercise templates into your workspace", True),
-    "check": ("kit.checks", "check a stage's exercises in your workspace (or --target)", True),
+    "check": ("kit.check", "check a stage's exercises in your workspace (or --target)", True),
     "catch-up": ("kit.workspace", "back up your stage folder, put the stage's start state", True),
     "notebooks": ("kit.notebooks", "regenerate learner notebooks and solution outputs", True),
     "doctor": ("kit.doctor", "check this machine is ready for the workshop day", False),

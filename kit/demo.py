@@ -19,9 +19,8 @@ import urllib.request
 from pathlib import Path
 
 from kit.errors import KitError
-from kit.paths import ROOT, import_path_with, reference_dir
+from kit.paths import ROOT, WITHOUT_NOTEBOOK_PLUGIN, import_path_with, reference_dir
 from kit.servers import free_port, running_server
-from kit.testing import WITHOUT_NOTEBOOK_PLUGIN
 
 DATA = ROOT / "data"
 

@@ -15,10 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kit.link import KERNEL_NAME, kernel_python
-from kit.paths import ROOT, venv_python
+from kit.paths import LOCK, ROOT, venv_python
 from kit.python_version import MINIMUM_PYTHON, version_text
 from kit.servers import ServerDidNotStart, free_port, port_is_free, running_server
-from kit.setup import LOCK
 
 WORKSHOP_PORTS = {8888: "JupyterLab", 8000: "make serve"}
 MINIMUM_FREE_DISK_GB = 2

@@ -12,10 +12,9 @@ import tempfile
 import venv
 from pathlib import Path
 
-from kit.paths import ROOT
+from kit.paths import LOCK, ROOT
 
 REQUIREMENTS = ROOT / "requirements.in"
-LOCK = ROOT / "requirements.lock"
 HEADER = """\
 # Every package the kit installs, pinned: generated from requirements.in by
 # `python -m kit lock` (make lock). Do not edit by hand.

@@ -1,12 +1,17 @@
-"""Where things are: the kit's folders, the stages, and the learner's workspace."""
+"""Where things are: the kit's folders, the stages, the learner's workspace, and how a
+stage's code is run (its import path; pytest without the kit's own plugins)."""
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
+
+from kit.errors import KitError
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
+LOCK = ROOT / "requirements.lock"
 STAGES = range(0, 5)
 STAGE_NAMES = {
     0: "exploratory notebook",
@@ -15,6 +20,21 @@ STAGE_NAMES = {
     3: "Flask API",
     4: "Dockerized service",
 }
+
+
+# What is never copied from a stage folder: caches, build outputs and a run's outputs. One
+# list for `kit start`, the stage checks' work folders and the suite's cache digests.
+NOT_COPIED = shutil.ignore_patterns(
+    "__pycache__",
+    "*.pyc",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".hypothesis",
+    "*.egg-info",
+    "build",
+    "dist",
+    "runs",
+)
 
 
 def venv_python() -> Path:
@@ -52,3 +72,34 @@ def stages_with(folder_of) -> list[int]:
 def import_path_with(source: Path) -> str:
     """``PYTHONPATH`` with ``source`` first, keeping what was there (the suite's network guard)."""
     return os.pathsep.join(filter(None, [str(source), os.environ.get("PYTHONPATH")]))
+
+
+WITHOUT_NOTEBOOK_PLUGIN = ("-p", "no:nbval")
+"""For pytest runs on a stage's code: nbval is for notebooks only, and loading it (nbformat,
+jsonschema's grammars) costs about 2 s of CPU per pytest process, most of a small run's time."""
+
+WITHOUT_HYPOTHESIS_PLUGIN = ("-p", "no:hypothesispytest")
+"""For the stage checks, which use no hypothesis: its plugin costs 0.8 s of CPU per process."""
+
+
+def display_path(path: Path) -> str:
+    """``workspace/stage1`` or ``productionizing/stage1`` rather than an absolute path."""
+    path = Path(path).resolve()
+    for base, label in ((workspace_dir().resolve(), "workspace"), (ROOT, "")):
+        if path.is_relative_to(base):
+            relative = path.relative_to(base).as_posix()
+            parts = [part for part in (label, relative) if part and part != "."]
+            return "/".join(parts) or "."
+    return str(path)
+
+
+def parse_stage(text: str, command: str, available: list[int]) -> int:
+    """The stage number in ``text`` (as typed: ``make start STAGE=1``), or a KitError that
+    shows how to give a right one."""
+    choices = ", ".join(str(stage) for stage in available)
+    usage = f"make {command} STAGE=N (or python -m kit {command} N), N one of: {choices}"
+    if not text.strip():
+        raise KitError(f"which stage? Give one: {usage}.")
+    if not text.strip().isdigit() or int(text) not in available:
+        raise KitError(f"there is no stage {text!r} to {command}. Use {usage}.")
+    return int(text)

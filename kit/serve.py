@@ -12,10 +12,9 @@ import argparse
 import signal
 from pathlib import Path
 
-from kit.display import display_path
 from kit.errors import KitError
 from kit.image import ImageError, serve_locally, train_model
-from kit.paths import ROOT, reference_dir
+from kit.paths import ROOT, display_path, reference_dir
 from kit.servers import ServerDidNotStart, port_is_free
 
 RUNS = ROOT / "runs"

@@ -15,9 +15,8 @@ import venv
 
 from kit.errors import KitError
 from kit.link import KERNEL_NAME, kernel_python, link_environment
-from kit.paths import ROOT, VENV, venv_python
+from kit.paths import LOCK, VENV, venv_python
 
-LOCK = ROOT / "requirements.lock"
 STAMP = VENV / ".kit-setup.json"
 
 

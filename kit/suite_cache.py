@@ -24,11 +24,10 @@ try:
 except ImportError:  # Windows: no lock; two processes may then do the same work
     fcntl = None
 
-from kit.paths import ROOT, check_dir
-from kit.workspace import NOT_COPIED
+from kit.paths import NOT_COPIED, ROOT, check_dir
 
 VARIABLE = "KIT_SUITE_CACHE"
-CHECK_CODE = [ROOT / "kit" / "checking.py", ROOT / "kit" / "checks.py"]
+CHECK_CODE = [ROOT / "kit" / "check_plugin.py", ROOT / "kit" / "check.py"]
 
 
 def report_file(stage: int, target: Path, exercises: Sequence[int]) -> Path | None:

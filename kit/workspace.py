@@ -11,21 +11,16 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
-from kit.display import display_path
-from kit.paths import reference_dir, stages_with, templates_dir, workspace_dir
-from kit.stages import parse_stage
-
-NOT_COPIED = shutil.ignore_patterns(
-    "__pycache__",
-    "*.pyc",
-    ".pytest_cache",
-    ".ruff_cache",
-    ".hypothesis",
-    "*.egg-info",
-    "build",
-    "dist",
-    "runs",
+from kit.paths import (
+    NOT_COPIED,
+    display_path,
+    parse_stage,
+    reference_dir,
+    stages_with,
+    templates_dir,
+    workspace_dir,
 )
+
 STATES = {"start": templates_dir, "end": reference_dir}
 
 

@@ -15,9 +15,8 @@ from types import ModuleType
 
 import pytest
 
-from kit.checks import run_check
-from kit.paths import check_dir, reference_dir, stages_with
-from kit.workspace import NOT_COPIED
+from kit.check import run_check
+from kit.paths import NOT_COPIED, check_dir, reference_dir, stages_with
 
 STAGES = stages_with(check_dir)
 

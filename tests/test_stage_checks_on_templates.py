@@ -10,9 +10,8 @@ import shutil
 
 import pytest
 
-from kit.checks import run_check
-from kit.paths import check_dir, stages_with, templates_dir
-from kit.workspace import NOT_COPIED
+from kit.check import run_check
+from kit.paths import NOT_COPIED, check_dir, stages_with, templates_dir
 
 
 @pytest.mark.parametrize("stage", stages_with(check_dir))

@@ -19,7 +19,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from conftest import IRIS, copy_of, finish, start_python
-from kit.testing import WITHOUT_NOTEBOOK_PLUGIN
+from kit.paths import WITHOUT_NOTEBOOK_PLUGIN
 
 SCHEMA = pytest.mark.exercise(
     1,

@@ -14,7 +14,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from conftest import CLASSES, IRIS, SETOSA, VIRGINICA, run_python
-from kit.testing import WITHOUT_NOTEBOOK_PLUGIN
+from kit.paths import WITHOUT_NOTEBOOK_PLUGIN
 
 GET_ENDPOINTS = pytest.mark.exercise(
     1,

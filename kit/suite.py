@@ -17,13 +17,6 @@ import time
 from kit.paths import ROOT, venv_python
 from kit.setup import ensure_environment
 
-WITHOUT_NOTEBOOK_PLUGIN = ("-p", "no:nbval")
-"""For pytest runs on a stage's code: nbval is for notebooks only, and loading it (nbformat,
-jsonschema's grammars) costs about 2 s of CPU per pytest process, most of a small run's time."""
-
-WITHOUT_HYPOTHESIS_PLUGIN = ("-p", "no:hypothesispytest")
-"""For the stage checks, which use no hypothesis: its plugin costs 0.8 s of CPU per process."""
-
 PASSES_ON_OTHER_ARGUMENTS = True
 """Arguments the kit does not know go to pytest: ``python -m kit test -k slides``."""
 

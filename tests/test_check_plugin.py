@@ -6,7 +6,7 @@ import subprocess
 import sys
 import textwrap
 
-from kit.testing import WITHOUT_HYPOTHESIS_PLUGIN, WITHOUT_NOTEBOOK_PLUGIN
+from kit.paths import WITHOUT_HYPOTHESIS_PLUGIN, WITHOUT_NOTEBOOK_PLUGIN
 
 FAKE_CHECK = """
 import pytest
@@ -38,7 +38,7 @@ def run_fake_check(
             "pytest",
             str(tmp_path / "check"),
             "-p",
-            "kit.checking",
+            "kit.check_plugin",
             "--target",
             str(tmp_path / "target"),
             "--stage",

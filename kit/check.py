@@ -11,11 +11,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kit import suite_cache
-from kit.display import display_path
 from kit.errors import KitError
-from kit.paths import ROOT, check_dir, stages_with, workspace_dir
-from kit.stages import parse_stage
-from kit.testing import WITHOUT_HYPOTHESIS_PLUGIN, WITHOUT_NOTEBOOK_PLUGIN
+from kit.paths import (
+    ROOT,
+    WITHOUT_HYPOTHESIS_PLUGIN,
+    WITHOUT_NOTEBOOK_PLUGIN,
+    check_dir,
+    display_path,
+    parse_stage,
+    stages_with,
+    workspace_dir,
+)
 
 PYTEST_USAGE_ERROR = 4
 
@@ -91,7 +97,7 @@ def _run_pytest(
     """The check itself: pytest on ``tests/checks/stageN`` with the kit's report plugin."""
     command = [
         *(sys.executable, "-m", "pytest", str(check_dir(stage))),
-        *("-p", "kit.checking", "--target", str(target.resolve()), "--stage", str(stage)),
+        *("-p", "kit.check_plugin", "--target", str(target.resolve()), "--stage", str(stage)),
         *(f"--exercise={number}" for number in exercises),
         *("-p", "no:cacheprovider", *WITHOUT_NOTEBOOK_PLUGIN, *WITHOUT_HYPOTHESIS_PLUGIN),
         *("--rootdir", str(ROOT), "-o", "addopts="),

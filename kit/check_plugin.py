@@ -1,4 +1,4 @@
-"""The pytest plugin behind every stage check (``pytest -p kit.checking --target DIR``).
+"""The pytest plugin behind every stage check (``pytest -p kit.check_plugin --target DIR``).
 
 It gives check suites a ``target`` fixture and an ``exercise`` marker, and replaces pytest's
 report with one a learner can act on: one line per exercise, and for each failure what was
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kit.display import display_path
+from kit.paths import display_path
 
 
 @dataclass
