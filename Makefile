@@ -8,7 +8,7 @@ $(error No '$(PYTHON)' found. Install Python 3.11 or 3.12, or name one: make set
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help lab setup test start check catch-up serve bench slides demo doctor notebooks lock
+.PHONY: help lab setup test start check catch-up serve bench slides demo doctor generate notebooks lock
 
 help: ## list the kit's commands
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -46,7 +46,10 @@ demo: ## run every stage end to end, narrated (for a projector)
 doctor: ## check this machine is ready for the workshop day (run it before)
 	@$(KIT) doctor
 
-notebooks: ## regenerate learner notebooks from solutions, re-executing the solutions
+generate: ## regenerate every derived file: exercise templates, carried stage files, learner notebooks
+	@$(KIT) generate
+
+notebooks: ## re-execute the solutions, then regenerate the learner notebooks from them
 	@$(KIT) notebooks
 
 lock: ## regenerate requirements.lock from requirements.in

@@ -25,7 +25,12 @@ COMMANDS = {
     "start": ("kit.workspace", "copy a stage's exercise templates into your workspace", True),
     "check": ("kit.check", "check a stage's exercises in your workspace (or --target)", True),
     "catch-up": ("kit.workspace", "back up your stage folder, put the stage's start state", True),
-    "notebooks": ("kit.notebooks", "regenerate learner notebooks and solution outputs", True),
+    "generate": ("kit.generate", "regenerate every derived file: templates, carried code", True),
+    "notebooks": (
+        "kit.notebooks",
+        "re-execute the solutions, then regenerate learner notebooks",
+        True,
+    ),
     "doctor": ("kit.doctor", "check this machine is ready for the workshop day", False),
     "link": ("kit.link", "make this Python (conda, Binder) run the kit's notebooks", False),
     "lock": ("kit.lock", "regenerate requirements.lock from requirements.in", False),

@@ -37,14 +37,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    for solution_path in sorted(SOLUTIONS.glob("*.ipynb")):
-        if not args.no_execute:
+    if not args.no_execute:
+        for solution_path in sorted(SOLUTIONS.glob("*.ipynb")):
             execute_in_place(solution_path)
             print(f"executed {solution_path.relative_to(ROOT)}")
+    write_learner_notebooks()
+    return 0
+
+
+def write_learner_notebooks() -> None:
+    """Write each learner notebook from its solution (``kit generate`` calls this too)."""
+    for solution_path in sorted(SOLUTIONS.glob("*.ipynb")):
         learner_path = NOTEBOOKS / solution_path.name
         nbformat.write(learner_notebook(nbformat.read(solution_path, as_version=4)), learner_path)
         print(f"wrote {learner_path.relative_to(ROOT)}")
-    return 0
 
 
 def learner_notebook(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:

@@ -10,18 +10,14 @@ from collections.abc import Mapping
 
 
 def address(environ: Mapping[str, str]) -> str:
-    """``HOST:PORT`` to listen on; inside a container 127.0.0.1 would be unreachable.
-
-    Exercise 1: ``HOST`` defaults to 0.0.0.0 and ``PORT`` to 8000, e.g. "0.0.0.0:8000".
-    """
+    """``HOST:PORT`` to listen on; inside a container 127.0.0.1 would be unreachable."""
+    # TODO Exercise 1: `HOST` defaults to 0.0.0.0 and `PORT` to 8000, e.g. "0.0.0.0:8000".
     raise NotImplementedError("Exercise 1 not done yet: gunicorn.conf.address")
 
 
 def worker_count(environ: Mapping[str, str]) -> int:
-    """``WEB_CONCURRENCY`` sync workers, else one per CPU.
-
-    Exercise 1: an int from ``WEB_CONCURRENCY`` when it is set, else ``os.cpu_count()``.
-    """
+    """``WEB_CONCURRENCY`` sync workers, else one per CPU."""
+    # TODO Exercise 1: an int from `WEB_CONCURRENCY` when it is set, else `os.cpu_count()`.
     raise NotImplementedError("Exercise 1 not done yet: gunicorn.conf.worker_count")
 
 

@@ -11,11 +11,13 @@ from collections.abc import Mapping
 
 def address(environ: Mapping[str, str]) -> str:
     """``HOST:PORT`` to listen on; inside a container 127.0.0.1 would be unreachable."""
+    # Stage 4, exercise 1: `HOST` defaults to 0.0.0.0 and `PORT` to 8000, e.g. "0.0.0.0:8000".
     return f"{environ.get('HOST', '0.0.0.0')}:{environ.get('PORT', '8000')}"
 
 
 def worker_count(environ: Mapping[str, str]) -> int:
     """``WEB_CONCURRENCY`` sync workers, else one per CPU."""
+    # Stage 4, exercise 1: an int from `WEB_CONCURRENCY` when it is set, else `os.cpu_count()`.
     return int(environ.get("WEB_CONCURRENCY") or os.cpu_count() or 1)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split  # noqa: F401  (exercise 3 uses it)
+from sklearn.model_selection import train_test_split
 
 FEATURES = ("sepal_length", "sepal_width", "petal_length", "petal_width")
 TARGET = "species"
@@ -18,13 +18,11 @@ class DataError(ValueError):
 
 
 def read_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
-    """Read a CSV file and check that it has rows and every one of ``columns``.
-
-    Exercise 2: read ``path`` with ``pd.read_csv``. Turn each problem into a ``DataError``
-    whose message names the file and says what to fix:
-    a missing file (``FileNotFoundError``), an empty file (``pd.errors.EmptyDataError``),
-    missing columns (name them), and a header without rows.
-    """
+    """Read a CSV file and check that it has rows and every one of ``columns``."""
+    # TODO Exercise 2: read `path` with `pd.read_csv`. Turn each problem into a `DataError`
+    # whose message names the file and says what to fix: a missing file (`FileNotFoundError`), an
+    # empty file (`pd.errors.EmptyDataError`), missing columns (name them), and a header without
+    # rows.
     raise NotImplementedError("Exercise 2 not done yet: data.read_table")
 
 
@@ -34,12 +32,10 @@ def features(frame: pd.DataFrame) -> np.ndarray:
 
 
 def split(frame: pd.DataFrame, test_size: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Hold out ``test_size`` of the rows, keeping the species mix the same on both sides.
-
-    Exercise 3: return ``(train, test)`` made by ``train_test_split`` (already imported).
-    Pass ``random_state=seed`` so every run makes the same split, and
-    ``stratify=frame[TARGET]`` so each species keeps its share on both sides.
-    """
+    """Hold out ``test_size`` of the rows, keeping the species mix the same on both sides."""
+    # TODO Exercise 3: return `(train, test)` made by `train_test_split` (already imported).
+    # Pass `random_state=seed` so every run makes the same split, and `stratify=frame[TARGET]` so
+    # each species keeps its share on both sides.
     raise NotImplementedError("Exercise 3 not done yet: data.split")
 
 

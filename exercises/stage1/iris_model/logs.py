@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-import sys  # noqa: F401  (exercise 1 uses it)
+import sys
 from pathlib import Path
 
 CONSOLE_FORMAT = "%(levelname)s %(message)s"
@@ -13,9 +13,11 @@ FILE_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 def setup_logging(log_file: Path, level: int = logging.INFO) -> None:
     """Send the package's log records to stderr and to ``log_file`` (its folder is created).
 
-    Exercise 1: create ``log_file``'s folder; make a ``logging.StreamHandler(sys.stderr)``
-    formatted with ``CONSOLE_FORMAT`` and a ``logging.FileHandler(log_file, mode="w",
-    encoding="utf-8")`` formatted with ``FILE_FORMAT``; remove (and close) any handlers the
-    ``"iris_model"`` logger already has, add the two new ones and set its level to ``level``.
+    The console shows short lines; the file adds the time and the module, for later reading.
+    Calling it again replaces the handlers, so each run logs to its own file.
     """
+    # TODO Exercise 1: create `log_file`'s folder; make a `logging.StreamHandler(sys.stderr)`
+    # formatted with `CONSOLE_FORMAT` and a `logging.FileHandler(log_file, mode="w",
+    # encoding="utf-8")` formatted with `FILE_FORMAT`; remove (and close) any handlers the
+    # `"iris_model"` logger already has, add the two new ones and set its level to `level`.
     raise NotImplementedError("Exercise 1 not done yet: logs.setup_logging")

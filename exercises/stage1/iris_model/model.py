@@ -8,9 +8,9 @@ from typing import Any
 import joblib
 import numpy as np
 import pandas as pd
-from sklearn.linear_model import LogisticRegression  # noqa: F401  (exercise 4 uses it)
+from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler  # noqa: F401  (exercise 4 uses it)
+from sklearn.preprocessing import StandardScaler
 
 from iris_model.data import TARGET, features
 
@@ -18,13 +18,11 @@ MODEL_FILE = "model.joblib"
 
 
 def build_pipeline(config: dict[str, Any]) -> Pipeline:
-    """An unfitted pipeline: standardise the measurements, then a logistic regression.
-
-    Exercise 4: return ``Pipeline([("scale", ...), ("classify", ...)])`` with a
-    ``StandardScaler`` and a ``LogisticRegression`` whose ``C`` and ``max_iter`` come from
-    ``config["model"]`` and whose ``random_state`` is ``config["seed"]``. The scaler is then
-    fitted once, with the classifier, on training rows only, and reused as it is to predict.
-    """
+    """An unfitted pipeline: standardise the measurements, then a logistic regression."""
+    # TODO Exercise 4: return `Pipeline([("scale", ...), ("classify", ...)])` with a
+    # `StandardScaler` and a `LogisticRegression` whose `C` and `max_iter` come from
+    # `config["model"]` and whose `random_state` is `config["seed"]`. The scaler is then fitted
+    # once, with the classifier, on training rows only, and reused as it is to predict.
     raise NotImplementedError("Exercise 4 not done yet: model.build_pipeline")
 
 

@@ -59,6 +59,11 @@ def read_yaml(path: Path) -> dict[str, Any]:
 
 def parse_patch(text: str) -> dict[str, Any]:
     """Turn ``"model.C=0.5"`` into ``{"model": {"C": 0.5}}``; the value is parsed as YAML."""
+    # Stage 1, exercise 5: split `text` at the first `=` (`str.partition`). Without `=` or with an
+    # empty key, raise `ConfigError` with a message that shows the form `key=value`. Parse the value
+    # with `yaml.safe_load` (so `0.5` becomes a float and `true` a bool; a `yaml.YAMLError` becomes
+    # a `ConfigError`), then nest it under each part of the dotted key, from the last part to the
+    # first.
     key, equals, raw_value = text.partition("=")
     if not equals or not key.strip():
         raise ConfigError(f"bad patch '{text}': write key=value, e.g. model.C=0.5")

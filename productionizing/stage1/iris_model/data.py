@@ -19,6 +19,10 @@ class DataError(ValueError):
 
 def read_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     """Read a CSV file and check that it has rows and every one of ``columns``."""
+    # Stage 1, exercise 2: read `path` with `pd.read_csv`. Turn each problem into a `DataError`
+    # whose message names the file and says what to fix: a missing file (`FileNotFoundError`), an
+    # empty file (`pd.errors.EmptyDataError`), missing columns (name them), and a header without
+    # rows.
     try:
         frame = pd.read_csv(path)
     except FileNotFoundError:
@@ -40,6 +44,9 @@ def features(frame: pd.DataFrame) -> np.ndarray:
 
 def split(frame: pd.DataFrame, test_size: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Hold out ``test_size`` of the rows, keeping the species mix the same on both sides."""
+    # Stage 1, exercise 3: return `(train, test)` made by `train_test_split` (already imported).
+    # Pass `random_state=seed` so every run makes the same split, and `stratify=frame[TARGET]` so
+    # each species keeps its share on both sides.
     train, test = train_test_split(
         frame, test_size=test_size, random_state=seed, stratify=frame[TARGET]
     )

@@ -19,6 +19,10 @@ MODEL_FILE = "model.joblib"
 
 def build_pipeline(config: dict[str, Any]) -> Pipeline:
     """An unfitted pipeline: standardise the measurements, then a logistic regression."""
+    # Stage 1, exercise 4: return `Pipeline([("scale", ...), ("classify", ...)])` with a
+    # `StandardScaler` and a `LogisticRegression` whose `C` and `max_iter` come from
+    # `config["model"]` and whose `random_state` is `config["seed"]`. The scaler is then fitted
+    # once, with the classifier, on training rows only, and reused as it is to predict.
     classifier = LogisticRegression(
         C=config["model"]["C"], max_iter=config["model"]["max_iter"], random_state=config["seed"]
     )

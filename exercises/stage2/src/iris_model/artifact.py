@@ -13,7 +13,7 @@ import json
 import logging
 import platform
 from dataclasses import dataclass
-from datetime import datetime, timezone  # noqa: F401  (exercise 3 uses them)
+from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -86,14 +86,12 @@ def build_metadata(
     metrics: dict[str, float],
     config: dict[str, Any],
 ) -> dict[str, Any]:
-    """What a saved model says about itself: what it is, how it was made, and with what.
-
-    Exercise 3: return a dict with the keys ``name`` ("iris-model"), ``version``
-    (``__version__``), ``trained_at`` (now, in UTC, formatted ``%Y-%m-%dT%H:%M:%SZ``),
-    ``metrics``, ``features`` (a list), ``classes`` (``pipeline.classes_`` as a list of str),
-    ``versions`` (``library_versions()``), ``data_sha256`` and ``model_sha256`` (``sha256_of``
-    the two files) and ``config``.
-    """
+    """What a saved model says about itself: what it is, how it was made, and with what."""
+    # TODO Exercise 3: return a dict with the keys `name` ("iris-model"), `version`
+    # (`__version__`), `trained_at` (now, in UTC, formatted `%Y-%m-%dT%H:%M:%SZ`), `metrics`,
+    # `features` (a list), `classes` (`pipeline.classes_` as a list of str), `versions`
+    # (`library_versions()`), `data_sha256` and `model_sha256` (`sha256_of` the two files) and
+    # `config`.
     raise NotImplementedError("Exercise 3 not done yet: artifact.build_metadata")
 
 
@@ -112,12 +110,15 @@ def load_model(directory: Path) -> TrainedModel:
 def verified_types(model_path: Path, expected_sha256: str | None) -> list[str]:
     """Check ``model_path`` before loading it; return the extra types ``skops.io.load`` may build.
 
-    Exercise 4: if ``sha256_of(model_path)`` differs from ``expected_sha256``, raise
-    ``ArtifactError`` saying the file was changed after training (mention SHA-256). Then list
-    the types skops does not trust with ``skops.io.get_untrusted_types(file=model_path)``; if
-    any is not in ``TRUSTED_TYPES``, raise ``ArtifactError`` naming them ("not trusted: …").
-    Return the list of types found (all allowed).
+    Refuses (``ArtifactError``) a file whose SHA-256 is not the one recorded at training
+    time, and a file holding types that skops does not trust and ``TRUSTED_TYPES`` does not
+    allow: such a file could make loading run code.
     """
+    # TODO Exercise 4: if `sha256_of(model_path)` differs from `expected_sha256`, raise
+    # `ArtifactError` saying the file was changed after training (mention SHA-256). Then list the
+    # types skops does not trust with `skops.io.get_untrusted_types(file=model_path)`; if any is not
+    # in `TRUSTED_TYPES`, raise `ArtifactError` naming them ("not trusted: …"). Return the list of
+    # types found (all allowed).
     raise NotImplementedError("Exercise 4 not done yet: artifact.verified_types")
 
 

@@ -45,19 +45,17 @@ def check_table(frame: pd.DataFrame, schema: pa.DataFrameSchema, source: str) ->
 
 
 def describe_failure(failures: pd.DataFrame, columns: list[str]) -> str:
-    """One sentence about the first of pandera's failure cases; ``columns`` are the expected.
-
-    Exercise 2: ``failures`` is pandera's table of problems, one row each, with the columns
-    ``column``, ``check``, ``failure_case`` (the bad value) and ``index`` (the row, from 0;
-    missing for a problem with a whole column). Describe the first row:
-    - check ``"column_in_dataframe"``: column ``failure_case`` is missing; list ``columns``;
-    - check ``"not_nullable"``: the value in that column and row is missing;
-    - otherwise: that column and row, the value, and the check it fails.
-    Count rows from 1 (``index + 1``). Say how many more problems there are, if any.
-    Show a number as it prints (``-1.4``) and text in quotes (``'wide'``): pandera hands over
-    numpy numbers, whose ``repr`` is ``np.float64(-1.4)``, so use ``!r`` for ``str`` only.
-    The tests in tests/data/test_schema.py show the exact wording.
-    """
+    """One sentence about the first of pandera's failure cases; ``columns`` are the expected."""
+    # TODO Exercise 2: `failures` is pandera's table of problems, one row each, with the columns
+    # `column`, `check`, `failure_case` (the bad value) and `index` (the row, from 0; missing for a
+    # problem with a whole column). Describe the first row:
+    # - check `"column_in_dataframe"`: column `failure_case` is missing; list `columns`;
+    # - check `"not_nullable"`: the value in that column and row is missing;
+    # - otherwise: that column and row, the value, and the check it fails.
+    # Count rows from 1 (`index + 1`). Say how many more problems there are, if any. Show a
+    # number as it prints (`-1.4`) and text in quotes (`'wide'`): pandera hands over numpy
+    # numbers, whose `repr` is `np.float64(-1.4)`, so use `!r` for `str` only. The tests in
+    # tests/data/test_schema.py show the exact wording.
     raise NotImplementedError("Exercise 2 not done yet: data.describe_failure")
 
 

@@ -8,26 +8,22 @@ from __future__ import annotations
 
 import pandera.pandas as pa
 
-from iris_model.data import CLASSES, FEATURES, TARGET  # noqa: F401  (exercise 1 uses CLASSES)
+from iris_model.data import CLASSES, FEATURES, TARGET
 
 MAX_CM = 100.0
 
 
 def measurement_column() -> pa.Column:
-    """One measurement: a float above 0 and below ``MAX_CM``, never missing.
-
-    Exercise 1: return a ``pa.Column`` of ``float`` with two checks,
-    ``pa.Check.gt(0)`` and ``pa.Check.lt(MAX_CM)``, and ``nullable=False``.
-    """
+    """One measurement: a float above 0 and below ``MAX_CM``, never missing."""
+    # TODO Exercise 1: return a `pa.Column` of `float` with two checks, `pa.Check.gt(0)` and
+    # `pa.Check.lt(MAX_CM)`, and `nullable=False`.
     raise NotImplementedError("Exercise 1 not done yet: schema.measurement_column")
 
 
 def species_column() -> pa.Column:
-    """The label: one of ``CLASSES``, never missing.
-
-    Exercise 1: return a ``pa.Column`` of ``str`` with the check ``pa.Check.isin(CLASSES)``
-    and ``nullable=False``.
-    """
+    """The label: one of ``CLASSES``, never missing."""
+    # TODO Exercise 1: return a `pa.Column` of `str` with the check `pa.Check.isin(CLASSES)` and
+    # `nullable=False`.
     raise NotImplementedError("Exercise 1 not done yet: schema.species_column")
 
 

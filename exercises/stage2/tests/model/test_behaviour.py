@@ -23,12 +23,13 @@ def test_predictions_do_not_depend_on_row_order(pipeline: Pipeline, iris: pd.Dat
 
 
 def test_longer_petals_push_towards_virginica(pipeline: Pipeline):
-    """Exercise 5: write this test. Make four flowers that differ only in their petals,
-    from short to long (for example petal length 3.5, 4.5, 5.5, 6.5 cm and width a third of
-    it), get ``pipeline.predict_proba`` for them, and assert that the probability of
-    virginica (column ``CLASSES.index("virginica")``) rises at every step.
-    """
-    raise NotImplementedError("Exercise 5 not done yet: test_longer_petals_push_towards_virginica")
+    # TODO Exercise 5: write this test. Make four flowers that differ only in their petals, from
+    # short to long (for example petal length 3.5, 4.5, 5.5, 6.5 cm and width a third of it), get
+    # `pipeline.predict_proba` for them, and assert that the probability of virginica (column
+    # `CLASSES.index("virginica")`) rises at every step.
+    raise NotImplementedError(
+        "Exercise 5 not done yet: test_behaviour.test_longer_petals_push_towards_virginica"
+    )
 
 
 def test_shorter_petals_push_towards_setosa(pipeline: Pipeline):

@@ -6,10 +6,10 @@ Client mistakes get a 4xx that names the field. An unexpected failure gets a 500
 
 from __future__ import annotations
 
-import uuid  # noqa: F401  (exercise 5 uses it)
+import uuid
 from collections.abc import Iterable
 
-from flask import Flask, Response, current_app, jsonify  # noqa: F401  (exercise 5)
+from flask import Flask, Response, current_app, jsonify
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from iris_model.payloads import BodyError, SchemaError
@@ -32,10 +32,8 @@ def error_response(status: int, error: str, details: list[dict[str, str]]) -> Re
 
 
 def field_name(location: tuple[int | str, ...]) -> str:
-    """``("instances", 3, "petal_width")`` -> ``"instances[3].petal_width"``; ``()`` -> body.
-
-    Exercise 5: turn pydantic's error location into the name a client finds in its body.
-    """
+    """``("instances", 3, "petal_width")`` -> ``"instances[3].petal_width"``; ``()`` -> body."""
+    # TODO Exercise 5: turn pydantic's error location into the name a client finds in its body.
     raise NotImplementedError("Exercise 5 not done yet: errors.field_name")
 
 
@@ -75,8 +73,8 @@ def _http_error(error: HTTPException) -> Response:
 
 
 def _unexpected_error(error: Exception) -> Response:
-    """Exercise 5: a bug on our side. Make a request id (``uuid.uuid4().hex``), log the error
-    with its traceback and that id (``current_app.logger.exception``), and answer a JSON 500
-    ``{"error": "internal server error", "details": [], "request_id": ...}`` with the id also
-    in the ``X-Request-ID`` header. Never the traceback or the exception's text."""
+    # TODO Exercise 5: a bug on our side. Make a request id (`uuid.uuid4().hex`), log the error
+    # with its traceback and that id (`current_app.logger.exception`), and answer a JSON 500
+    # `{"error": "internal server error", "details": [], "request_id": ...}` with the id also in the
+    # `X-Request-ID` header. Never the traceback or the exception's text.
     raise NotImplementedError("Exercise 5 not done yet: errors._unexpected_error")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from iris_model.errors import ApiError
-from iris_model.payloads import read_batch, read_flower  # noqa: F401  (exercise 3 uses them)
+from iris_model.payloads import read_batch, read_flower
 from iris_model.service import ModelService
 
 api = Blueprint("api", __name__)
@@ -13,26 +13,27 @@ api = Blueprint("api", __name__)
 
 @api.get("/health")
 def health() -> Response:
-    """Exercise 1: answer ``{"status": "ok"}`` (jsonify)."""
+    # TODO Exercise 1: answer `{"status": "ok"}` (jsonify).
     raise NotImplementedError("Exercise 1 not done yet: routes.health")
 
 
 @api.get("/model")
 def model_info() -> Response:
-    """Exercise 1: answer what the model says about itself: ``_service().info()``."""
+    # TODO Exercise 1: answer what the model says about itself: `_service().info()`.
     raise NotImplementedError("Exercise 1 not done yet: routes.model_info")
 
 
 @api.post("/predict")
 def predict() -> Response:
-    """Exercise 3: read one flower (``read_flower(_json_body())``) and answer its prediction."""
+    # TODO Exercise 3: read one flower (`read_flower(_json_body())`) and answer its prediction.
     raise NotImplementedError("Exercise 3 not done yet: routes.predict")
 
 
 @api.post("/predict/batch")
 def predict_batch() -> Response:
-    """Exercise 3: read a batch (``read_batch``, the limit is ``current_app.config["MAX_BATCH"]``)
-    and answer ``{"predictions": [...]}``, one per flower, in order."""
+    # TODO Exercise 3: read a batch (`read_batch`, the limit is
+    # `current_app.config["MAX_BATCH"]`) and answer `{"predictions": [...]}`, one per flower, in
+    # order.
     raise NotImplementedError("Exercise 3 not done yet: routes.predict_batch")
 
 

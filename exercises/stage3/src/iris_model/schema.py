@@ -15,11 +15,15 @@ MAX_CM = 100.0
 
 def measurement_column() -> pa.Column:
     """One measurement: a float above 0 and below ``MAX_CM``, never missing."""
+    # Stage 2, exercise 1: return a `pa.Column` of `float` with two checks, `pa.Check.gt(0)` and
+    # `pa.Check.lt(MAX_CM)`, and `nullable=False`.
     return pa.Column(float, [pa.Check.gt(0), pa.Check.lt(MAX_CM)], nullable=False)
 
 
 def species_column() -> pa.Column:
     """The label: one of ``CLASSES``, never missing."""
+    # Stage 2, exercise 1: return a `pa.Column` of `str` with the check `pa.Check.isin(CLASSES)` and
+    # `nullable=False`.
     return pa.Column(str, pa.Check.isin(CLASSES), nullable=False)
 
 

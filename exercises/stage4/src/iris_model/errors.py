@@ -33,6 +33,7 @@ def error_response(status: int, error: str, details: list[dict[str, str]]) -> Re
 
 def field_name(location: tuple[int | str, ...]) -> str:
     """``("instances", 3, "petal_width")`` -> ``"instances[3].petal_width"``; ``()`` -> body."""
+    # Stage 3, exercise 5: turn pydantic's error location into the name a client finds in its body.
     name = ""
     for part in location:
         name += f"[{part}]" if isinstance(part, int) else f".{part}" if name else str(part)
@@ -75,6 +76,10 @@ def _http_error(error: HTTPException) -> Response:
 
 
 def _unexpected_error(error: Exception) -> Response:
+    # Stage 3, exercise 5: a bug on our side. Make a request id (`uuid.uuid4().hex`), log the error
+    # with its traceback and that id (`current_app.logger.exception`), and answer a JSON 500
+    # `{"error": "internal server error", "details": [], "request_id": ...}` with the id also in the
+    # `X-Request-ID` header. Never the traceback or the exception's text.
     request_id = uuid.uuid4().hex
     current_app.logger.exception("unexpected error, request id %s", request_id)
     response = jsonify({"error": "internal server error", "details": [], "request_id": request_id})

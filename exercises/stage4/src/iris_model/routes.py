@@ -13,22 +13,28 @@ api = Blueprint("api", __name__)
 
 @api.get("/health")
 def health() -> Response:
+    # Stage 3, exercise 1: answer `{"status": "ok"}` (jsonify).
     return jsonify(status="ok")
 
 
 @api.get("/model")
 def model_info() -> Response:
+    # Stage 3, exercise 1: answer what the model says about itself: `_service().info()`.
     return jsonify(_service().info())
 
 
 @api.post("/predict")
 def predict() -> Response:
+    # Stage 3, exercise 3: read one flower (`read_flower(_json_body())`) and answer its prediction.
     flower = read_flower(_json_body())
     return jsonify(_service().predict([flower])[0])
 
 
 @api.post("/predict/batch")
 def predict_batch() -> Response:
+    # Stage 3, exercise 3: read a batch (`read_batch`, the limit is
+    # `current_app.config["MAX_BATCH"]`) and answer `{"predictions": [...]}`, one per flower, in
+    # order.
     batch = read_batch(_json_body(), current_app.config["MAX_BATCH"])
     return jsonify(predictions=_service().predict(batch["instances"]))
 

@@ -23,6 +23,10 @@ def test_predictions_do_not_depend_on_row_order(pipeline: Pipeline, iris: pd.Dat
 
 
 def test_longer_petals_push_towards_virginica(pipeline: Pipeline):
+    # Stage 2, exercise 5: write this test. Make four flowers that differ only in their petals, from
+    # short to long (for example petal length 3.5, 4.5, 5.5, 6.5 cm and width a third of it), get
+    # `pipeline.predict_proba` for them, and assert that the probability of virginica (column
+    # `CLASSES.index("virginica")`) rises at every step.
     virginica = CLASSES.index("virginica")
     flowers = np.array([[6.0, 3.0, petal, petal / 3] for petal in (3.5, 4.5, 5.5, 6.5)])
     probabilities = pipeline.predict_proba(flowers)[:, virginica]

@@ -16,6 +16,10 @@ def setup_logging(log_file: Path, level: int = logging.INFO) -> None:
     The console shows short lines; the file adds the time and the module, for later reading.
     Calling it again replaces the handlers, so each run logs to its own file.
     """
+    # Stage 1, exercise 1: create `log_file`'s folder; make a `logging.StreamHandler(sys.stderr)`
+    # formatted with `CONSOLE_FORMAT` and a `logging.FileHandler(log_file, mode="w",
+    # encoding="utf-8")` formatted with `FILE_FORMAT`; remove (and close) any handlers the
+    # `"iris_model"` logger already has, add the two new ones and set its level to `level`.
     log_file.parent.mkdir(parents=True, exist_ok=True)
     console = logging.StreamHandler(sys.stderr)
     console.setFormatter(logging.Formatter(CONSOLE_FORMAT))

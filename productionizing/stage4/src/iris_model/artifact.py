@@ -87,6 +87,11 @@ def build_metadata(
     config: dict[str, Any],
 ) -> dict[str, Any]:
     """What a saved model says about itself: what it is, how it was made, and with what."""
+    # Stage 2, exercise 3: return a dict with the keys `name` ("iris-model"), `version`
+    # (`__version__`), `trained_at` (now, in UTC, formatted `%Y-%m-%dT%H:%M:%SZ`), `metrics`,
+    # `features` (a list), `classes` (`pipeline.classes_` as a list of str), `versions`
+    # (`library_versions()`), `data_sha256` and `model_sha256` (`sha256_of` the two files) and
+    # `config`.
     return {
         "name": "iris-model",
         "version": __version__,
@@ -120,6 +125,11 @@ def verified_types(model_path: Path, expected_sha256: str | None) -> list[str]:
     time, and a file holding types that skops does not trust and ``TRUSTED_TYPES`` does not
     allow: such a file could make loading run code.
     """
+    # Stage 2, exercise 4: if `sha256_of(model_path)` differs from `expected_sha256`, raise
+    # `ArtifactError` saying the file was changed after training (mention SHA-256). Then list the
+    # types skops does not trust with `skops.io.get_untrusted_types(file=model_path)`; if any is not
+    # in `TRUSTED_TYPES`, raise `ArtifactError` naming them ("not trusted: …"). Return the list of
+    # types found (all allowed).
     if sha256_of(model_path) != expected_sha256:
         raise ArtifactError(
             f"{model_path} does not match the SHA-256 in {METADATA_FILE}: it was changed after "

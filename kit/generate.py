@@ -1,0 +1,379 @@
+"""``python -m kit generate``: every derived file of the kit, made again from its one source.
+
+A maintainer writes a stage's lesson by hand; everything else is made from it here, and the
+suite fails, naming the file, when a committed copy differs from what this module makes
+(tests/test_generated.py, tests/test_notebooks.py):
+
+- **carried files**: what a stage takes unchanged from the stage before it (``STAGE_FILES``)
+  is copied into its folder, so each stage folder still builds and runs on its own;
+- **exercise templates**: ``exercises/stageN`` is ``productionizing/stageN`` with the bodies
+  of stage N's exercises stubbed (``stub_exercises``);
+- **learner notebooks**: ``notebooks/`` from ``solutions/`` (``kit.notebooks``).
+
+An exercise is marked in the reference by a comment that reads as one::
+
+    def split(frame, test_size, seed):
+        \"\"\"Hold out ``test_size`` of the rows, ...\"\"\"
+        # Stage 1, exercise 3: return (train, test) made by train_test_split, ...
+        train, test = train_test_split(...)
+        return train, test
+
+The exercise runs from its comment to the end of the function. In the template the comment
+stays as the learner's instructions (``# TODO Exercise 3: ...``) and the code after it becomes
+``raise NotImplementedError("Exercise 3 not done yet: data.split")``. Outside Python (a
+Dockerfile) the exercise is the lines after the comment up to the next blank or comment
+line, and they are left out; in ``requirements*.txt`` they stay, without their pinned
+versions. The stage names itself in the marker, so a carried copy of stage 3's code in
+stage 4 reads as history and is not stubbed in stage 4's templates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import fnmatch
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kit.paths import NOT_COPIED, ROOT, reference_dir, templates_dir
+
+
+@dataclass(frozen=True)
+class Carry:
+    """Files a stage takes unchanged from ``source`` (a folder of the kit), placed ``into``
+    a folder of the stage; ``only`` names them (patterns), else every file is taken."""
+
+    source: str
+    into: str = ""
+    only: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StageFiles:
+    """A stage folder: the files its lesson writes (``own``, patterns) and what it carries.
+
+    Every file of the folder is one or the other, so a file that an earlier stage removed
+    cannot linger unnoticed in a later one.
+    """
+
+    own: tuple[str, ...]
+    carries: tuple[Carry, ...] = field(default=())
+
+
+STAGE_FILES = {
+    1: StageFiles(own=("*",)),
+    2: StageFiles(
+        own=("*",),
+        carries=(
+            Carry(
+                "productionizing/stage1/iris_model",
+                into="src/iris_model",
+                only=("config.py", "logs.py", "defaults.yaml"),
+            ),
+        ),
+    ),
+    3: StageFiles(
+        own=(
+            "README.md",
+            "pyproject.toml",
+            "src/iris_model/app.py",
+            "src/iris_model/errors.py",
+            "src/iris_model/fastpath.py",
+            "src/iris_model/json_provider.py",
+            "src/iris_model/openapi.py",
+            "src/iris_model/payloads.py",
+            "src/iris_model/routes.py",
+            "src/iris_model/service.py",
+            "tests/api/*",
+        ),
+        carries=(Carry("productionizing/stage2"),),
+    ),
+    4: StageFiles(
+        own=(
+            "README.md",
+            ".dockerignore",
+            "Dockerfile",
+            "gunicorn.conf.py",
+            "requirements.txt",
+            "requirements-train.txt",
+        ),
+        carries=(Carry("productionizing/stage3"), Carry("data", into="data", only=("iris.csv",))),
+    ),
+}
+
+MARKER = re.compile(r"^(?P<indent>[ \t]*)# Stage (?P<stage>\d+), exercise (?P<number>\d+): ")
+START_STATE = " (your start state)"
+LINE_LENGTH = 100  # ruff's, in pyproject.toml
+STUBS_LINT_RULE = """
+[tool.ruff.lint.per-file-ignores]
+# The start state: an import stays for the learner's answer, unused until it is written.
+"*" = ["F401"]
+"""
+
+
+class GenerationError(Exception):
+    """A source the generator cannot read: a marker outside a function, a file that is
+    neither a stage's own nor carried. The message names the file and what to fix."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``kit generate`` has no options: it always makes everything."""
+
+
+def run(args: argparse.Namespace) -> int:
+    from kit.notebooks import write_learner_notebooks
+
+    for path in write_all():
+        print(f"wrote {path.relative_to(ROOT)}")
+    write_learner_notebooks()
+    return 0
+
+
+# --- what the files should be -------------------------------------------------------------
+
+
+def reference_files(stage: int) -> dict[str, bytes]:
+    """Stage ``stage``'s reference folder as it should be: its own files, as committed, and
+    what it carries, as made from its sources (``{relative path: content}``)."""
+    files = dict(_carried_files(stage))
+    for path, content in _tree(reference_dir(stage)).items():
+        if path not in files:
+            files[path] = content
+    return dict(sorted(files.items()))
+
+
+def template_files(stage: int) -> dict[str, bytes]:
+    """``exercises/stageN`` as it should be: the reference with stage N's exercises stubbed."""
+    return {
+        path: stub_exercises(path, content, stage)
+        for path, content in reference_files(stage).items()
+    }
+
+
+def stray_files(stage: int) -> list[str]:
+    """Files of the reference folder that are neither the stage's own nor carried."""
+    carried = dict(_carried_files(stage))
+    own = STAGE_FILES[stage].own
+    return [
+        path
+        for path in _tree(reference_dir(stage))
+        if path not in carried and not _matches(path, own)
+    ]
+
+
+def carried_paths(stage: int) -> list[str]:
+    return sorted(dict(_carried_files(stage)))
+
+
+def _carried_files(stage: int) -> Iterator[tuple[str, bytes]]:
+    layout = STAGE_FILES.get(stage, StageFiles(own=("*",)))
+    for carry in layout.carries:
+        source = ROOT / carry.source
+        earlier = _earlier_stage(carry.source)
+        files = reference_files(earlier) if earlier else _tree(source)
+        if earlier and source != reference_dir(earlier):
+            prefix = source.relative_to(reference_dir(earlier)).as_posix() + "/"
+            files = {p.removeprefix(prefix): c for p, c in files.items() if p.startswith(prefix)}
+        for path, content in files.items():
+            taken = _matches(path, carry.only) if carry.only else not _matches(path, layout.own)
+            if taken:
+                yield "/".join(filter(None, [carry.into, path])), content
+
+
+def _earlier_stage(source: str) -> int | None:
+    """The stage whose reference holds ``source``: its carried files are made, not read."""
+    match = re.fullmatch(r"productionizing/stage(\d+)(/.*)?", source)
+    return int(match[1]) if match else None
+
+
+def _matches(path: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatchcase(path, pattern) for pattern in patterns)
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    """The files of ``folder`` that a stage ships (no caches, no run outputs), by path."""
+    files = {}
+    for parent, subfolders, names in os.walk(folder):
+        ignored = NOT_COPIED(parent, subfolders + names)
+        subfolders[:] = sorted(name for name in subfolders if name not in ignored)
+        for name in sorted(set(names) - ignored):
+            path = Path(parent, name)
+            files[path.relative_to(folder).as_posix()] = path.read_bytes()
+    return files
+
+
+# --- stubs -------------------------------------------------------------------------------
+
+
+def stub_exercises(path: str, content: bytes, stage: int) -> bytes:
+    """The learner's version of one reference file of ``stage``."""
+    if path == "README.md":
+        return _start_state_readme(content.decode())
+    if path == "pyproject.toml":
+        return content + STUBS_LINT_RULE.encode()
+    text = content.decode("utf-8", errors="surrogateescape")
+    if not any(_own_marker(line, stage) for line in text.splitlines()):
+        return content
+    if path.endswith(".py"):
+        text = _stub_python(path, text, stage)
+    else:
+        text = _stub_lines(path, text, stage)
+    return text.encode("utf-8", errors="surrogateescape")
+
+
+def _own_marker(line: str, stage: int) -> re.Match | None:
+    match = MARKER.match(line)
+    return match if match and int(match["stage"]) == stage else None
+
+
+def _start_state_readme(text: str) -> bytes:
+    title, _, rest = text.partition("\n")
+    return f"{title}{START_STATE}\n{rest}".encode()
+
+
+def _todo(line: str, number: str) -> str:
+    """``# Stage 3, exercise 2: …`` becomes ``# TODO Exercise 2: …``."""
+    return MARKER.sub(lambda match: f"{match['indent']}# TODO Exercise {number}: ", line)
+
+
+def _is_comment(line: str) -> bool:
+    return line.lstrip().startswith("#")
+
+
+def _comment_block_end(lines: list[str], start: int) -> int:
+    """The index after the marker's comment: the marker line and the comment lines under it."""
+    end = start + 1
+    while end < len(lines) and _is_comment(lines[end]) and not MARKER.match(lines[end]):
+        end += 1
+    return end
+
+
+def _stub_python(path: str, text: str, stage: int) -> str:
+    lines = text.splitlines(keepends=True)
+    functions = _functions(path, text)
+    output, index = [], 0
+    while index < len(lines):
+        match = _own_marker(lines[index], stage)
+        if not match:
+            output.append(lines[index])
+            index += 1
+            continue
+        qualname, last_line = _enclosing(functions, index + 1, path)
+        comment_end = _comment_block_end(lines, index)
+        output += [_todo(line, match["number"]) for line in lines[index:comment_end]]
+        module = Path(path).name.removesuffix(".py")
+        message = f'"Exercise {match["number"]} not done yet: {module}.{qualname}"'
+        output.append(_raise_line(match["indent"], message))
+        index = last_line  # the function's last line (1-based) is the index after it
+    return "".join(output)
+
+
+def _raise_line(indent: str, message: str) -> str:
+    """The stub's ``raise``, wrapped as ruff formats it when one line would be too long."""
+    line = f"{indent}raise NotImplementedError({message})\n"
+    if len(line) <= LINE_LENGTH + 1:
+        return line
+    return f"{indent}raise NotImplementedError(\n{indent}    {message}\n{indent})\n"
+
+
+def _functions(path: str, text: str) -> list[tuple[str, int, int]]:
+    """(qualified name, first line, last line) of every function in a Python file."""
+    try:
+        tree = ast.parse(text, filename=path)
+    except SyntaxError as error:
+        raise GenerationError(f"{path} does not parse (line {error.lineno}): {error.msg}") from None
+    found = []
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                name = f"{prefix}{child.name}"
+                if not isinstance(child, ast.ClassDef):
+                    found.append((name, child.lineno, child.end_lineno))
+                visit(child, f"{name}.")
+
+    visit(tree, "")
+    return found
+
+
+def _enclosing(functions: list[tuple[str, int, int]], line: int, path: str) -> tuple[str, int]:
+    """The innermost function around ``line``: its name and its last line."""
+    around = [(first, name, last) for name, first, last in functions if first < line <= last]
+    if not around:
+        raise GenerationError(
+            f"{path}, line {line}: an exercise marker must stand inside a function body "
+            "(the exercise is the rest of that function)"
+        )
+    _, name, last = max(around)
+    return name, last
+
+
+def _stub_lines(path: str, text: str, stage: int) -> str:
+    """Outside Python: the exercise is the lines after its comment, up to a blank line or the
+    next comment."""
+    lines = text.splitlines(keepends=True)
+    unpin = Path(path).name.startswith("requirements")
+    output, index = [], 0
+    while index < len(lines):
+        match = _own_marker(lines[index], stage)
+        if not match:
+            output.append(lines[index])
+            index += 1
+            continue
+        comment_end = _comment_block_end(lines, index)
+        output += [_todo(line, match["number"]) for line in lines[index:comment_end]]
+        index = comment_end
+        while index < len(lines) and lines[index].strip() and not _is_comment(lines[index]):
+            if unpin:
+                output.append(re.sub(r"==[^\s;#]+", "", lines[index]))
+            index += 1
+    return "".join(output)
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def derived_files() -> dict[Path, bytes]:
+    """Every carried file and every template file, by where it belongs."""
+    files: dict[Path, bytes] = {}
+    for stage in STAGE_FILES:
+        reference = reference_files(stage)
+        for path in carried_paths(stage):
+            files[reference_dir(stage) / path] = reference[path]
+        for path, content in reference.items():
+            files[templates_dir(stage) / path] = stub_exercises(path, content, stage)
+    return files
+
+
+def write_all() -> list[Path]:
+    """Write what differs and remove template files that no reference file makes any more."""
+    for stage in STAGE_FILES:
+        if strays := stray_files(stage):
+            raise GenerationError(
+                f"productionizing/stage{stage} holds {', '.join(strays)}: neither stage "
+                f"{stage}'s own (kit/generate.py, STAGE_FILES) nor carried from an earlier stage"
+            )
+    expected = derived_files()
+    written = []
+    for path, content in expected.items():
+        if not path.is_file() or path.read_bytes() != content:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+            written.append(path)
+    for stage in STAGE_FILES:
+        for relative in _tree(templates_dir(stage)):
+            if templates_dir(stage) / relative not in expected:
+                (templates_dir(stage) / relative).unlink()
+                written.append(templates_dir(stage) / relative)
+        _remove_empty_folders(templates_dir(stage))
+    return written
+
+
+def _remove_empty_folders(folder: Path) -> None:
+    for parent, _, _ in sorted(os.walk(folder), key=lambda each: -len(each[0])):
+        if Path(parent) != folder and not any(Path(parent).iterdir()):
+            shutil.rmtree(parent)
