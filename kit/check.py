@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from kit import suite_cache
+from kit.check_plugin import passed, render_report
 from kit.errors import KitError
 from kit.paths import (
     ROOT,
@@ -78,23 +81,36 @@ def run_check(
             f"(or kit.start({stage}) in a notebook) first."
         )
     if verbose:
-        return _run_pytest(stage, target, exercises, verbose=True)
-    title = f"Stage {stage} check of {display_path(target.resolve())}"
+        return CheckResult(_run_pytest(stage, target, exercises, verbose=True) == 0, report="")
     kept_at = suite_cache.report_file(stage, target, exercises)
     with suite_cache.claimed(kept_at):
-        if kept := suite_cache.read(kept_at):
-            passed, lines = kept
-            return CheckResult(passed=passed, report="\n".join([title, *lines]))
-        result = _run_pytest(stage, target, exercises)
-        if result.report.startswith(f"{title}\n"):
-            suite_cache.write(kept_at, result.passed, result.report.splitlines()[1:])
-    return result
+        result = suite_cache.read(kept_at)
+        if result is None:
+            result = _checked(stage, target, exercises)
+            suite_cache.write(kept_at, result)
+    return CheckResult(passed(result), render_report(stage, target.resolve(), result))
+
+
+def _checked(stage: int, target: Path, exercises: Sequence[int]) -> dict:
+    """The check's result as the plugin writes it (see ``kit.check_plugin``)."""
+    with tempfile.TemporaryDirectory(prefix="kit-check-") as scratch:
+        result_file = Path(scratch, "result.json")
+        said = _run_pytest(stage, target, exercises, result_file=result_file)
+        if result_file.is_file():
+            return json.loads(result_file.read_text(encoding="utf-8"))
+    return {"exercises": [], "problems": [said], "only": list(exercises)}
 
 
 def _run_pytest(
-    stage: int, target: Path, exercises: Sequence[int], verbose: bool = False
-) -> CheckResult:
-    """The check itself: pytest on ``tests/checks/stageN`` with the kit's report plugin."""
+    stage: int,
+    target: Path,
+    exercises: Sequence[int],
+    verbose: bool = False,
+    result_file: Path | None = None,
+) -> int | str:
+    """pytest on ``tests/checks/stageN`` with the kit's plugin: with ``verbose``, pytest's own
+    output on the terminal and its exit status; else what pytest said, the result in
+    ``result_file``."""
     command = [
         *(sys.executable, "-m", "pytest", str(check_dir(stage))),
         *("-p", "kit.check_plugin", "--target", str(target.resolve()), "--stage", str(stage)),
@@ -104,12 +120,12 @@ def _run_pytest(
         # Stop conftest discovery at the checks: the kit suite's own conftest is not for them.
         *("--confcutdir", str(check_dir(stage).parent)),
         *(("--tb=short", "-q") if verbose else ("-p", "no:terminal")),
+        *(("--result-file", str(result_file)) if result_file else ()),
     ]
     environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     completed = subprocess.run(command, capture_output=not verbose, text=True, env=environment)
     if completed.returncode == PYTEST_USAGE_ERROR:
         raise KitError(completed.stderr.strip().removeprefix("ERROR: "))
-    report = completed.stdout.strip() if not verbose else ""
-    if completed.returncode not in (0, 1):
-        report += f"\n{completed.stderr.strip()}" if completed.stderr else ""
-    return CheckResult(passed=completed.returncode == 0, report=report.strip())
+    if verbose:
+        return completed.returncode
+    return "\n".join(filter(None, [completed.stdout.strip(), completed.stderr.strip()]))

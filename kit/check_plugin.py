@@ -7,7 +7,8 @@ expected and a hint, before any traceback.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,11 @@ class Exercise:
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--target", required=True, help="the folder whose code the check tests")
     parser.addoption("--stage", default="", help="the stage number, for the report's title")
+    parser.addoption(
+        "--result-file",
+        default="",
+        help="write the result as JSON there (for `kit check`) instead of printing the report",
+    )
     parser.addoption(
         "--exercise",
         type=int,
@@ -98,32 +104,46 @@ def pytest_collectreport(report: pytest.CollectReport) -> None:
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
-    report = render_report(
-        config.getoption("--stage"),
-        Path(config.getoption("--target")),
-        config.stash[_EXERCISES],
-        config.stash[_PROBLEMS],
-    )
-    if chosen := config.getoption("--exercise"):
-        only = ", ".join(map(str, sorted(set(chosen))))
-        report = f"{report.removesuffix('.')} (only exercise {only} was checked)."
-    print(report)
+    result = {
+        "exercises": [
+            asdict(exercise)
+            for exercise in sorted(config.stash[_EXERCISES].values(), key=lambda each: each.number)
+        ],
+        "problems": config.stash[_PROBLEMS],
+        "only": sorted(set(config.getoption("--exercise"))),
+    }
+    if result_file := config.getoption("--result-file"):
+        Path(result_file).write_text(json.dumps(result), encoding="utf-8")
+    else:
+        print(
+            render_report(config.getoption("--stage"), Path(config.getoption("--target")), result)
+        )
 
 
-def render_report(stage: str, target: Path, exercises: dict, problems: list[str]) -> str:
+def passed(result: dict) -> bool:
+    """Every checked exercise passed, and the check itself could run."""
+    return not result["problems"] and not any(each["failures"] for each in result["exercises"])
+
+
+def render_report(stage: int | str, target: Path, result: dict) -> str:
+    """The report a learner reads: a line per exercise; for a failure, what and a hint."""
     title = f"Stage {stage} check" if stage else "Check"
     lines = [f"{title} of {display_path(target)}"]
-    for exercise in sorted(exercises.values(), key=lambda each: each.number):
-        status = "FAIL" if exercise.failures else "pass"
-        lines.append(f"  {status}  Exercise {exercise.number}: {exercise.title}")
-        for failure in dict.fromkeys(exercise.failures):
+    for exercise in result["exercises"]:
+        status = "FAIL" if exercise["failures"] else "pass"
+        lines.append(f"  {status}  Exercise {exercise['number']}: {exercise['title']}")
+        for failure in dict.fromkeys(exercise["failures"]):
             lines.extend(f"          {line}" for line in failure.splitlines())
-        if exercise.failures and exercise.hint:
-            lines.append(f"          hint: {exercise.hint}")
-    lines.extend(f"  the check could not run: {problem}" for problem in problems)
-    done = sum(1 for exercise in exercises.values() if not exercise.failures)
-    lines.append(f"{done} of {len(exercises)} exercises pass.")
-    return "\n".join(lines)
+        if exercise["failures"] and exercise["hint"]:
+            lines.append(f"          hint: {exercise['hint']}")
+    lines.extend(f"  the check could not run: {problem}" for problem in result["problems"])
+    done = sum(1 for exercise in result["exercises"] if not exercise["failures"])
+    summary = f"{done} of {len(result['exercises'])} exercises pass."
+    if result["only"]:
+        summary = (
+            f"{summary[:-1]} (only exercise {', '.join(map(str, result['only']))} was checked)."
+        )
+    return "\n".join([*lines, summary])
 
 
 def _explain(excinfo: pytest.ExceptionInfo) -> str:

@@ -12,6 +12,7 @@ from kit.errors import KitError
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements.lock"
+DATA = ROOT / "data"
 STAGES = range(0, 5)
 STAGE_NAMES = {
     0: "exploratory notebook",
@@ -35,6 +36,12 @@ NOT_COPIED = shutil.ignore_patterns(
     "dist",
     "runs",
 )
+
+
+def copy_stage(source: Path, destination: Path) -> Path:
+    """A copy of a stage folder without caches or run outputs (a check's work folder)."""
+    shutil.copytree(source, destination, ignore=NOT_COPIED)
+    return destination
 
 
 def venv_python() -> Path:

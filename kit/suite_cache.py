@@ -70,21 +70,20 @@ def claimed(path: Path | None) -> Iterator[None]:
         yield
 
 
-def read(path: Path | None) -> tuple[bool, list[str]] | None:
-    """(passed, the report's lines after its title) kept at ``path``, if any."""
+def read(path: Path | None) -> dict | None:
+    """The check's result kept at ``path`` (``kit.check_plugin``'s dict), if any."""
     if path is None or not path.is_file():
         return None
-    kept = json.loads(path.read_text(encoding="utf-8"))
-    return kept["passed"], kept["lines"]
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
-def write(path: Path | None, passed: bool, lines: list[str]) -> None:
-    """Keep a report; written whole, then renamed, so a reader never sees half of one."""
+def write(path: Path | None, result: dict) -> None:
+    """Keep a result; written whole, then renamed, so a reader never sees half of one."""
     if path is None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(f".{os.getpid()}.tmp")
-    partial.write_text(json.dumps({"passed": passed, "lines": lines}), encoding="utf-8")
+    partial.write_text(json.dumps(result), encoding="utf-8")
     partial.replace(path)
 
 

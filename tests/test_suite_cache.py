@@ -28,11 +28,9 @@ def cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_a_report_is_read_back_for_the_same_files(target):
     place = suite_cache.report_file(1, target, [])
-    suite_cache.write(place, True, ["  pass  Exercise 1: logs"])
-    assert suite_cache.read(suite_cache.report_file(1, target, [])) == (
-        True,
-        ["  pass  Exercise 1: logs"],
-    )
+    result = {"exercises": [{"number": 1, "failures": []}], "problems": [], "only": []}
+    suite_cache.write(place, result)
+    assert suite_cache.read(suite_cache.report_file(1, target, [])) == result
 
 
 def test_run_outputs_and_caches_do_not_change_the_key(target):
@@ -69,7 +67,7 @@ def test_without_the_variable_nothing_is_kept(target, monkeypatch):
     monkeypatch.delenv(suite_cache.VARIABLE)
     assert suite_cache.report_file(1, target, []) is None
     assert suite_cache.read(None) is None
-    suite_cache.write(None, True, [])
+    suite_cache.write(None, {"exercises": [], "problems": [], "only": []})
 
 
 def test_a_model_is_trained_once_for_the_same_code_and_data(tmp_path, monkeypatch):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+
+from kit.paths import DATA
 
 LOGGING = pytest.mark.exercise(
     1,
@@ -37,7 +38,6 @@ PATCHES = pytest.mark.exercise(
     hint="text.partition('='), yaml.safe_load for the value, then nest it under each key part",
 )
 
-DATA = Path(__file__).resolve().parents[3] / "data"
 IRIS = DATA / "iris.csv"
 NEW_FLOWERS = DATA / "new_flowers.csv"
 CONFIG = {
@@ -100,10 +100,10 @@ def test_bad_input_raises_a_data_error_saying_what_is_wrong(load, tmp_path, cont
 
 
 @BAD_INPUT
-def test_bad_input_on_the_command_line_is_one_line_and_exit_status_2(run_step, tmp_path):
+def test_bad_input_on_the_command_line_is_one_line_and_exit_status_2(run_python, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("sepal_length,sepal_width\n5.1,3.5\n")
-    done = run_step("train", "--data", bad, "--out", tmp_path / "model")
+    done = run_python("-m", "iris_model", "train", "--data", bad, "--out", tmp_path / "model")
     lines = done.stderr.strip().splitlines()
     assert done.returncode == 2, (
         f"expected exit status 2, got {done.returncode}: {_last_line(done.stderr)}"

@@ -18,8 +18,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
-from conftest import IRIS, copy_of, finish, start_python
-from kit.paths import WITHOUT_NOTEBOOK_PLUGIN
+from kit.paths import DATA, WITHOUT_NOTEBOOK_PLUGIN, copy_stage
 
 SCHEMA = pytest.mark.exercise(
     1,
@@ -63,6 +62,7 @@ METADATA_KEYS = {
 }
 # Plain text whatever the terminal; no notebook plugin to load.
 PYTEST_OPTIONS = ("-p", "no:cacheprovider", "--color=no", *WITHOUT_NOTEBOOK_PLUGIN)
+IRIS = DATA / "iris.csv"
 OWN_TEST_ID = "tests/model/test_behaviour.py::test_longer_petals_push_towards_virginica"
 
 
@@ -228,7 +228,10 @@ def test_a_model_with_untrusted_types_is_refused(load, iris, tmp_path):
 
 @pytest.fixture(scope="module", autouse=True)
 def pytest_runs(
-    workdir: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+    workdir: Path,
+    start_python,
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
 ) -> Iterator[dict]:
     """Start the slow runs at once, side by side, while the quick checks go on.
 
@@ -240,7 +243,7 @@ def pytest_runs(
     if not any({"suite", "mutant"} & set(item.fixturenames) for item in request.session.items):
         yield {}
         return
-    mutant = copy_of(workdir, tmp_path_factory.mktemp("mutant") / "stage2")
+    mutant = copy_stage(workdir, tmp_path_factory.mktemp("mutant") / "stage2")
     model_py = mutant / "src" / "iris_model" / "model.py"
     model_py.write_text(model_py.read_text() + MIXED_UP_TRAINING)
     runs = {
@@ -259,12 +262,12 @@ def pytest_runs(
 
 
 @pytest.fixture(scope="module")
-def suite(pytest_runs: dict) -> subprocess.CompletedProcess:
+def suite(pytest_runs: dict, finish) -> subprocess.CompletedProcess:
     return finish(pytest_runs["suite"])
 
 
 @pytest.fixture(scope="module")
-def mutant(pytest_runs: dict) -> subprocess.CompletedProcess:
+def mutant(pytest_runs: dict, finish) -> subprocess.CompletedProcess:
     return finish(pytest_runs["mutant"])
 
 

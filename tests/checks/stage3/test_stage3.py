@@ -13,8 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from conftest import CLASSES, IRIS, SETOSA, VIRGINICA, run_python
-from kit.paths import WITHOUT_NOTEBOOK_PLUGIN
+from kit.paths import DATA, WITHOUT_NOTEBOOK_PLUGIN
 
 GET_ENDPOINTS = pytest.mark.exercise(
     1,
@@ -50,6 +49,53 @@ SUITE = pytest.mark.exercise(
     "The API's own tests pass",
     hint="run `pytest tests/api -x` in your stage 3 folder and read the first failure",
 )
+
+IRIS = DATA / "iris.csv"
+CLASSES = ("setosa", "versicolor", "virginica")
+FEATURES = ("sepal_length", "sepal_width", "petal_length", "petal_width")
+SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
+VIRGINICA = {"sepal_length": 6.7, "sepal_width": 3.0, "petal_length": 5.8, "petal_width": 2.2}
+
+
+class StandInModel:
+    """Setosa below 2.5 cm of petal, versicolor below 5, virginica above; sure at 0.8."""
+
+    classes = CLASSES
+
+    def __init__(self) -> None:
+        self.calls: list[np.ndarray] = []
+        self.metadata = {
+            "name": "stand-in",
+            "version": "0.0.0",
+            "trained_at": "2026-01-01T00:00:00Z",
+            "metrics": {"cv_accuracy": 1.0},
+            "features": list(FEATURES),
+            "classes": list(CLASSES),
+            "config": {"private": True},
+        }
+
+    def predict_proba(self, rows: np.ndarray) -> np.ndarray:
+        self.calls.append(rows)
+        best = np.digitize(np.asarray(rows, dtype=float)[:, 2], [2.5, 5.0])
+        probabilities = np.full((len(rows), 3), 0.1)
+        probabilities[np.arange(len(rows)), best] = 0.8
+        return probabilities
+
+
+@pytest.fixture
+def model() -> StandInModel:
+    return StandInModel()
+
+
+@pytest.fixture
+def app(load, model):
+    """The target's app around the stand-in, errors handled as in production (not TESTING)."""
+    return load("app").create_app({"MAX_BATCH": 20}, model=model)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
 
 
 def _body(response) -> str:
@@ -231,7 +277,7 @@ def test_a_bug_is_a_json_500_with_a_logged_request_id(load, model, caplog):
 
 
 @SUITE
-def test_the_api_test_suite_passes(workdir):
+def test_the_api_test_suite_passes(workdir, run_python):
     """Stops at the first failure (``-x``): it is the one to fix, and hypothesis need not
     shrink the rest."""
     done = run_python(

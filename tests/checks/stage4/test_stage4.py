@@ -3,16 +3,25 @@ pinned packages, and an image that lints clean and serves."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 import requests
 
-from kit.image import build_image, engine_available, serve_in_engine, serve_locally
+from kit.image import (
+    build_image,
+    engine_available,
+    read_dockerfile,
+    serve_in_engine,
+    serve_locally,
+    train_model,
+)
 from kit.paths import ROOT
 from kit.servers import free_port
 
@@ -53,6 +62,31 @@ IMAGE = pytest.mark.exercise(
 
 SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
 HADOLINT = Path(sys.executable).parent / "hadolint"
+
+
+@pytest.fixture(scope="session")
+def dockerfile(workdir: Path) -> str:
+    return (workdir / "Dockerfile").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def recipe(workdir: Path):
+    """The Dockerfile's final stage (kit.image.Recipe); a failure names what is wrong."""
+    return read_dockerfile(workdir / "Dockerfile")
+
+
+@pytest.fixture(scope="session")
+def gunicorn_conf(workdir: Path) -> ModuleType:
+    """The copy's gunicorn.conf.py, imported as gunicorn reads it."""
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", workdir / "gunicorn.conf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def model_dir(workdir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return train_model(workdir, tmp_path_factory.mktemp("trained"))
 
 
 def _todo(dockerfile: str, number: int) -> None:
