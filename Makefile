@@ -16,7 +16,7 @@ help: ## list the kit's commands
 lab: ## set up, then open JupyterLab on the first notebook
 	@$(KIT) lab
 
-setup: ## create .venv from requirements.lock and register the Jupyter kernel
+setup: ## create .venv from requirements.lock, with the kit's Jupyter kernel inside it
 	@$(KIT) setup
 
 test: ## set up if needed, then run the whole test suite

@@ -19,7 +19,7 @@ from kit.paths import VENV, venv_python
 
 # name: (module, one-line summary, needs the kit's .venv)
 COMMANDS = {
-    "setup": ("kit.setup", "create .venv from the lock and register the Jupyter kernel", False),
+    "setup": ("kit.setup", "create .venv from the lock, with the Jupyter kernel inside", False),
     "lab": ("kit.lab", "set up, then open JupyterLab on the first notebook", False),
     "test": ("kit.paths", "set up if needed, then run the whole test suite", False),
     "start": ("kit.workspace", "copy a stage's exercise templates into your workspace", True),

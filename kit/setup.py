@@ -14,7 +14,7 @@ import sys
 import venv
 
 from kit.errors import KitError
-from kit.link import KERNEL_NAME, kernel_python, link_environment
+from kit.link import kernel_spec_file, link_environment
 from kit.paths import LOCK, VENV, venv_python
 
 STAMP = VENV / ".kit-setup.json"
@@ -50,10 +50,12 @@ def ensure_environment(force: bool = False, quiet: bool = False) -> None:
 
 
 def ensure_kernel() -> None:
-    """Take the kernel name back if another clone of the kit registered it since."""
-    registered = kernel_python(venv_python())
-    if registered != str(venv_python()):
-        print(f"kit setup: kernel '{KERNEL_NAME}' ran {registered or 'nothing'}; now this .venv.")
+    """Register the kernel in ``.venv`` if it is not there (a ``.venv`` from an older kit).
+
+    A file test, not a subprocess: every kit command passes here, so it must cost nothing.
+    """
+    if not kernel_spec_file(VENV).exists():
+        print("kit setup: registering the Jupyter kernel in .venv …")
         link_environment(venv_python())
 
 
