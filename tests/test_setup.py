@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import venv
 from pathlib import Path
 
+import pytest
+
+from kit import setup
+from kit.errors import KitError
 from kit.link import Kernel, find_kernels, kernel_spec_file, kit_imported_by, link_environment
 from kit.paths import ROOT, VENV, venv_python
 
@@ -71,3 +76,19 @@ def _environment_borrowing_the_kits_packages(environment: Path) -> Path:
     ).stdout.strip()
     (Path(own_packages) / "kit_packages.pth").write_text(f"{kit_packages}\n")
     return python
+
+
+def test_each_phase_of_the_set_up_is_one_line_with_its_time(capsys):
+    with setup._phase("installing things"):
+        pass
+    assert re.fullmatch(
+        r"kit setup: installing things … done in \d+ s\.\n", capsys.readouterr().out
+    )
+
+
+def test_pip_stays_quiet_unless_it_fails_and_then_its_message_is_shown(capfd):
+    with pytest.raises(KitError) as error:
+        setup._pip("install", "--no-index", "no-such-package-for-the-kit")
+    assert "pip said:" in str(error.value) and "no-such-package-for-the-kit" in str(error.value)
+    assert "run `make setup` again" in str(error.value)
+    assert capfd.readouterr() == ("", "")
