@@ -24,7 +24,7 @@ COMMANDS = {
     "test": ("kit.paths", "set up if needed, then run the whole test suite", False),
     "start": ("kit.workspace", "copy a stage's exercise templates into your workspace", True),
     "check": ("kit.check", "check a stage's exercises in your workspace (or --target)", True),
-    "catch-up": ("kit.workspace", "back up your stage folder, put the stage's start state", True),
+    "catch-up": ("kit.workspace", "reset a stage to its start (or end), work backed up", True),
     "notebooks": ("kit.notebooks", "regenerate learner notebooks and solution outputs", True),
     "doctor": ("kit.doctor", "check this machine is ready for the workshop day", False),
     "link": ("kit.link", "make this Python (conda, Binder) run the kit's notebooks", False),
