@@ -13,8 +13,8 @@ endif
 help: ## list the kit's commands
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-lab: ## set up, then open JupyterLab on the first notebook
-	@$(KIT) lab
+lab: ## set up, then open JupyterLab on the first notebook, on PORT (default 8888)
+	@$(KIT) lab --port "$(or $(PORT),8888)"
 
 setup: ## create .venv from requirements.lock, with the kit's Jupyter kernel inside it
 	@$(KIT) setup
