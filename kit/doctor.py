@@ -114,7 +114,10 @@ def check_no_user_level_kernel() -> Finding:
     """
     if not venv_python().exists():
         return Finding(
-            False, "user-level kernels: not checked (no .venv yet)", "run `make setup`", False
+            False,
+            "user-level kernels: not checked (no .venv yet)",
+            "run `make setup`",
+            required=False,
         )
     old = find_kernels(venv_python()).user_level
     if old is None:
