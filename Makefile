@@ -13,10 +13,10 @@ endif
 help: ## list the kit's commands
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-lab: ## set up, then open JupyterLab on the first notebook
-	@$(KIT) lab
+lab: ## set up, then open JupyterLab on the first notebook, on PORT (default 8888)
+	@$(KIT) lab --port "$(or $(PORT),8888)"
 
-setup: ## create .venv from requirements.lock and register the Jupyter kernel
+setup: ## create .venv from requirements.lock, with the kit's Jupyter kernel inside it
 	@$(KIT) setup
 
 test: ## set up if needed, then run the whole test suite
@@ -28,8 +28,8 @@ start: ## copy stage STAGE's exercises into workspace/ (never overwrites)
 check: ## check stage STAGE's exercises in workspace/ (or TARGET=dir; EXERCISE=n for one)
 	@$(KIT) check "$(STAGE)" $(if $(TARGET),--target "$(TARGET)") $(if $(EXERCISE),--exercise "$(EXERCISE)")
 
-catch-up: ## back up workspace/stageSTAGE, then put that stage's start state there
-	@$(KIT) catch-up "$(STAGE)"
+catch-up: ## reset stage STAGE to its start state (STATE=end: its end), your work kept in workspace/backups/
+	@$(KIT) catch-up "$(STAGE)" $(if $(STATE),--state "$(STATE)")
 
 serve: ## serve the reference stage-4 API with gunicorn on PORT (default 8000)
 	@$(KIT) serve --port "$(or $(PORT),8000)"

@@ -74,7 +74,13 @@ def run_check(
 
     ``exercises`` limits it to those exercises (all when empty).
     """
-    target = Path(target) if target else workspace_dir() / f"stage{stage}"
+    workspace_stage = workspace_dir() / f"stage{stage}"
+    target = Path(target) if target else workspace_stage
+    if not target.is_dir() and target.resolve() != workspace_stage.resolve():
+        raise KitError(
+            f"the folder {target} does not exist (looked for {target.resolve()}): give the "
+            "folder that holds your code, as a path from where you run this, or an absolute one."
+        )
     if not target.is_dir():
         raise KitError(
             f"{display_path(target)} does not exist yet: run `make start STAGE={stage}` "

@@ -19,18 +19,14 @@ from kit.paths import VENV, venv_python
 
 # name: (module, one-line summary, needs the kit's .venv)
 COMMANDS = {
-    "setup": ("kit.setup", "create .venv from the lock and register the Jupyter kernel", False),
+    "setup": ("kit.setup", "create .venv from the lock, with the Jupyter kernel inside", False),
     "lab": ("kit.lab", "set up, then open JupyterLab on the first notebook", False),
-    "test": ("kit.paths", "set up if needed, then run the whole test suite", False),
+    "test": ("kit.suite", "set up if needed, then run the whole test suite", False),
     "start": ("kit.workspace", "copy a stage's exercise templates into your workspace", True),
     "check": ("kit.check", "check a stage's exercises in your workspace (or --target)", True),
-    "catch-up": ("kit.workspace", "back up your stage folder, put the stage's start state", True),
+    "catch-up": ("kit.workspace", "reset a stage to its start (or end), work backed up", True),
     "generate": ("kit.generate", "regenerate every derived file: templates, carried code", True),
-    "notebooks": (
-        "kit.notebooks",
-        "re-execute the solutions, then regenerate learner notebooks",
-        True,
-    ),
+    "notebooks": ("kit.notebooks", "re-execute the solutions, regenerate learner notebooks", True),
     "doctor": ("kit.doctor", "check this machine is ready for the workshop day", False),
     "link": ("kit.link", "make this Python (conda, Binder) run the kit's notebooks", False),
     "lock": ("kit.lock", "regenerate requirements.lock from requirements.in", False),

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
-from kit.link import KERNEL_NAME, kernel_python
+from kit.link import KERNEL_NAME, find_kernels, kit_imported_by
 from kit.paths import LOCK, ROOT, venv_python
 from kit.python_version import MINIMUM_PYTHON, version_text
 from kit.servers import ServerDidNotStart, free_port, port_is_free, running_server
@@ -42,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
         check_python,
         check_venv_matches_lock,
         check_kernel,
+        check_no_user_level_kernel,
         *([] if args.skip_lab else [check_lab_starts]),
         *(lambda port=port: check_port(port) for port in WORKSHOP_PORTS),
         check_disk,
@@ -83,20 +86,49 @@ def check_venv_matches_lock() -> Finding:
 
 
 def check_kernel() -> Finding:
+    """Which kernel the notebooks get: its name, the Python it starts, and whose kit it imports."""
     if not venv_python().exists():
         return Finding(False, "Jupyter kernel: no .venv yet", "run `make setup`")
-    registered = kernel_python(venv_python())
-    if registered is None:
+    kernel = find_kernels(venv_python()).chosen
+    if kernel is None:
         return Finding(
             False, f"Jupyter kernel '{KERNEL_NAME}' is not registered", "run `make setup`"
         )
-    if registered != str(venv_python()):
+    clone = kit_imported_by(kernel.python)
+    gets = f"Jupyter kernel '{KERNEL_NAME}' for the notebooks runs {kernel.python}"
+    if clone != ROOT:
         return Finding(
             False,
-            f"Jupyter kernel '{KERNEL_NAME}' runs {registered}, not this kit's .venv",
-            "run `make setup` here (another clone of the kit registered it)",
+            f"{gets}, with {f'the kit of {clone}' if clone else 'no kit'}, not this clone's",
+            f"run `make setup`; if this stays, Jupyter finds {kernel.spec_dir} before .venv's "
+            "own kernel: remove that folder (or the JUPYTER_PATH entry that leads to it)",
         )
-    return Finding(True, f"Jupyter kernel '{KERNEL_NAME}' runs this kit's .venv")
+    return Finding(True, f"{gets}, with this clone's kit ({ROOT})")
+
+
+def check_no_user_level_kernel() -> Finding:
+    """A kernel of the kit's name in the user's Jupyter folder, left there by older versions.
+
+    This kit's Lab prefers the kernel inside ``.venv``, but another Jupyter (a system-wide Lab,
+    an editor's) would start that one, which may run another clone's kit.
+    """
+    if not venv_python().exists():
+        return Finding(
+            False,
+            "user-level kernels: not checked (no .venv yet)",
+            "run `make setup`",
+            required=False,
+        )
+    old = find_kernels(venv_python()).user_level
+    if old is None:
+        return Finding(True, f"no user-level kernel '{KERNEL_NAME}' to shadow this clone's")
+    return Finding(
+        False,
+        f"user-level kernel '{KERNEL_NAME}' from an older kit version: {old.spec_dir} runs "
+        f"{old.python} (this clone's Lab ignores it; another Jupyter would use it)",
+        f"remove it: {_remove_folder_command(old.spec_dir)}",
+        required=False,
+    )
 
 
 def check_lab_starts() -> Finding:
@@ -156,6 +188,12 @@ def check_container_engine() -> Finding:
             required=False,
         )
     return Finding(True, "a container engine answers (docker info)")
+
+
+def _remove_folder_command(folder: Path) -> str:
+    if os.name == "nt":
+        return f'`Remove-Item -Recurse "{folder}"` (PowerShell)'
+    return f"`rm -r '{folder}'`"
 
 
 def _locked_versions() -> dict[str, str]:

@@ -1,4 +1,9 @@
-"""``python -m kit lab``: set up, then open JupyterLab on the first notebook."""
+"""``python -m kit lab``: set up, then open JupyterLab on the first notebook.
+
+It is ``.venv``'s own Lab, with ``.venv``'s commands first on ``PATH``: that Lab finds the kernel
+registered inside ``.venv`` (this clone's kit), and ``python``, ``pytest`` or ``hadolint`` typed
+in its terminal are the kit's, without activating anything.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import argparse
 import os
 import subprocess
 
-from kit.paths import ROOT, venv_python
+from kit.paths import ROOT, VENV, venv_python
 from kit.setup import ensure_environment
 
 FIRST_NOTEBOOK = "notebooks/00_exploratory_notebook.ipynb"
@@ -32,6 +37,12 @@ def run(args: argparse.Namespace) -> int:
         command.append("--allow-root")  # containers and CI machines run as root
     print(f"kit lab: JupyterLab opens {FIRST_NOTEBOOK}; press Ctrl-C twice here to stop it.")
     try:
-        return subprocess.run(command, cwd=ROOT).returncode
+        return subprocess.run(command, cwd=ROOT, env=venv_environment()).returncode
     except KeyboardInterrupt:
         return 0
+
+
+def venv_environment() -> dict[str, str]:
+    """This process's environment as if ``.venv`` were activated."""
+    path = os.pathsep.join(filter(None, [str(venv_python().parent), os.environ.get("PATH")]))
+    return {**os.environ, "PATH": path, "VIRTUAL_ENV": str(VENV)}

@@ -44,11 +44,11 @@ def copy_stage(source: Path, destination: Path) -> Path:
     return destination
 
 
-def venv_python() -> Path:
-    """The kit's virtual environment's interpreter, on Windows as on Unix."""
+def venv_python(venv: Path = VENV) -> Path:
+    """The interpreter of virtual environment ``venv`` (the kit's), on Windows as on Unix."""
     if os.name == "nt":
-        return VENV / "Scripts" / "python.exe"
-    return VENV / "bin" / "python"
+        return venv / "Scripts" / "python.exe"
+    return venv / "bin" / "python"
 
 
 def workspace_dir() -> Path:

@@ -2,6 +2,8 @@
 
 Runs on the system's Python with the standard library only. Idempotent: a stamp in ``.venv``
 records what was installed, so a second run with an unchanged lock returns at once.
+pip works quietly; the kit prints one line per phase, with the time it took, so that its own
+lines are not lost in pip's, and shows pip's output only when pip fails.
 """
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ import hashlib
 import json
 import subprocess
 import sys
+import time
 import venv
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from kit.errors import KitError
-from kit.link import KERNEL_NAME, kernel_python, link_environment
+from kit.link import kernel_spec_file, link_environment
 from kit.paths import LOCK, VENV, venv_python
 
 STAMP = VENV / ".kit-setup.json"
@@ -38,23 +43,48 @@ def ensure_environment(force: bool = False, quiet: bool = False) -> None:
         if not quiet:
             print("kit setup: .venv is up to date with requirements.lock.")
         return
+    started = time.monotonic()
     if not venv_python().exists() or (installed or {}).get("python") != wanted["python"]:
-        print(f"kit setup: creating .venv with Python {wanted['python']} …")
-        venv.create(VENV, with_pip=True, clear=True)
-    print("kit setup: installing requirements.lock (about a minute the first time) …")
-    _pip("install", "--quiet", "--upgrade", "pip")
-    _pip("install", "--quiet", "--requirement", str(LOCK))
-    link_environment(venv_python())
+        with _phase(f"creating .venv with Python {wanted['python']}"):
+            venv.create(VENV, with_pip=True, clear=True)
+    with _phase("updating pip"):
+        _pip("install", "--upgrade", "pip")
+    with _phase("installing requirements.lock (about a minute the first time)"):
+        _pip("install", "--requirement", str(LOCK))
+    with _phase(f"registering the Jupyter kernel in {VENV.name}"):
+        link_environment(venv_python())
     STAMP.write_text(json.dumps(wanted, indent=2) + "\n")
-    print("kit setup: done. Run `make lab` to start, `make test` to test.")
+    print(
+        f"kit setup: done in {_seconds_since(started)}. "
+        "Run `make lab` to start, `make test` to test."
+    )
 
 
 def ensure_kernel() -> None:
-    """Take the kernel name back if another clone of the kit registered it since."""
-    registered = kernel_python(venv_python())
-    if registered != str(venv_python()):
-        print(f"kit setup: kernel '{KERNEL_NAME}' ran {registered or 'nothing'}; now this .venv.")
-        link_environment(venv_python())
+    """Register the kernel in ``.venv`` if it is not there (a ``.venv`` from an older kit).
+
+    A file test, not a subprocess: every kit command passes here, so it must cost nothing.
+    """
+    if not kernel_spec_file(VENV).exists():
+        with _phase(f"registering the Jupyter kernel in {VENV.name}"):
+            link_environment(venv_python())
+
+
+@contextmanager
+def _phase(what: str) -> Iterator[None]:
+    """Print ``kit setup: <what> … done in N s`` on one line around a phase of the set-up."""
+    print(f"kit setup: {what} …", end=" ", flush=True)
+    started = time.monotonic()
+    try:
+        yield
+    except BaseException:
+        print("failed.", flush=True)
+        raise
+    print(f"done in {_seconds_since(started)}.", flush=True)
+
+
+def _seconds_since(started: float) -> str:
+    return f"{time.monotonic() - started:.0f} s"
 
 
 def _wanted_state() -> dict:
@@ -74,9 +104,12 @@ def _installed_state() -> dict | None:
 
 
 def _pip(*arguments: str) -> None:
-    command = [str(venv_python()), "-m", "pip", *arguments]
-    if subprocess.run(command).returncode != 0:
+    """Run pip in ``.venv`` with its output kept back, and shown only if pip fails."""
+    command = [str(venv_python()), "-m", "pip", *arguments, "--disable-pip-version-check"]
+    completed = subprocess.run(command, capture_output=True, text=True)
+    if completed.returncode != 0:
         raise KitError(
-            f"`{' '.join(command[1:])}` failed (see pip's message above). Check your network "
-            "or proxy, then run `make setup` again."
+            f"`{' '.join(command[1:])}` failed. pip said:\n"
+            f"{(completed.stdout + completed.stderr).strip()}\n"
+            "Check your network or proxy, then run `make setup` again."
         )

@@ -1,12 +1,16 @@
 """``start`` and ``catch-up``: put a stage's files in the learner's workspace, losing nothing.
 
-``start`` copies the exercise templates and never overwrites a file. ``catch-up`` first moves
-the learner's stage folder to ``workspace/backups/``, then puts a clean state in its place.
+``start`` copies the exercise templates and never overwrites a file. ``catch-up`` resets the
+stage to its start state (or, to skip ahead, its end state) with the learner's work kept in
+``workspace/backups/``, and prints the commands that bring that work back.
 """
 
 from __future__ import annotations
 
 import argparse
+import filecmp
+import os
+import shlex
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +26,17 @@ from kit.paths import (
 )
 
 STATES = {"start": templates_dir, "end": reference_dir}
+STATE_NAMES = {
+    "start": "start state (the exercise templates)",
+    "end": "end state (the reference code)",
+}
+
+# How to get backed-up work back, per shell: one file; all of it (what catch-up put in its
+# place is a copy of the kit's own files, so removing it loses nothing).
+GET_BACK_COMMANDS = {
+    "posix": ("cp {} {}", "rm -r {1} && mv {0} {1}"),
+    "nt": ("Copy-Item {} {}", "Remove-Item -Recurse {1}; Move-Item {0} {1}"),
+}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             "--state",
             choices=sorted(STATES),
             default="start",
-            help="the stage's start state (the templates) or its end state (the reference)",
+            help="start: the exercise templates (default); end: the reference code, to skip ahead",
         )
 
 
@@ -69,17 +84,61 @@ def start(stage: int) -> Path:
 
 
 def catch_up(stage: int, state: str = "start") -> Path:
-    """Back up ``workspace/stageN``, then put the stage's start (or end) state there."""
+    """Reset ``workspace/stageN`` to the stage's start (or end) state, backing up what was there."""
     stage = _stage(str(stage), "catch-up")
     destination = workspace_dir() / f"stage{stage}"
-    if destination.exists() and any(destination.iterdir()):
-        backup = _free_backup_path(stage)
-        backup.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(destination, backup)
-        print(f"Your previous work is safe in {display_path(backup)}.")
+    backup = _back_up(stage, destination)
     shutil.copytree(STATES[state](stage), destination, ignore=NOT_COPIED, dirs_exist_ok=True)
-    print(f"{display_path(destination)} now holds the {state} state of stage {stage}.")
+    print(f"Stage {stage} is reset to its {STATE_NAMES[state]} in {display_path(destination)}.")
+    if backup:
+        print(how_to_get_back(backup, destination))
     return destination
+
+
+def how_to_get_back(backup: Path, destination: Path) -> str:
+    """The commands that bring back one file, or all, of the work moved to ``backup``."""
+    example = _example_file(backup, destination)
+    copy_one, move_all = GET_BACK_COMMANDS["nt" if os.name == "nt" else "posix"]
+    lines = [
+        f"Your work is kept in {display_path(backup)} (nothing was deleted).",
+        "To get it back, from the kit's folder:",
+    ]
+    if example:
+        target = destination / example.relative_to(backup)
+        lines.append(f"  one file:  {copy_one.format(_shown(example), _shown(target))}")
+    lines.append(f"  all of it: {move_all.format(_shown(backup), _shown(destination))}")
+    return "\n".join(lines)
+
+
+def _back_up(stage: int, destination: Path) -> Path | None:
+    """Move ``destination`` to a new backup folder, if it holds anything; return that folder."""
+    if not destination.exists() or not any(destination.iterdir()):
+        return None
+    backup = _free_backup_path(stage)
+    backup.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(destination, backup)
+    return backup
+
+
+def _example_file(backup: Path, destination: Path) -> Path | None:
+    """A file of the backup to show in the command: one the learner changed, if there is one."""
+    files = sorted(
+        path
+        for path in backup.rglob("*")
+        if path.is_file() and not NOT_COPIED("", path.relative_to(backup).parts)
+    )
+    changed = [path for path in files if _changed(path, destination / path.relative_to(backup))]
+    return next(iter(changed or files), None)
+
+
+def _changed(mine: Path, original: Path) -> bool:
+    """Whether ``mine`` is a changed copy of ``original`` (not a file of the learner's own)."""
+    return original.is_file() and not filecmp.cmp(mine, original, shallow=False)
+
+
+def _shown(path: Path) -> str:
+    """``path`` as the kit shows it (``workspace/…``), quoted if a shell needs it."""
+    return shlex.quote(display_path(path))
 
 
 def _free_backup_path(stage: int) -> Path:

@@ -68,3 +68,17 @@ def test_make_without_the_named_python_says_what_to_do():
     )
     assert result.returncode != 0
     assert "No 'no-such-python' found. Install Python 3.11 or 3.12" in result.stderr
+
+
+def test_a_check_of_a_missing_target_says_the_folder_does_not_exist():
+    result = kit("check", "3", "--target", "no/such/folder")
+    assert result.returncode == 2
+    assert result.stderr.startswith("kit check: the folder no/such/folder does not exist")
+    assert "make start" not in result.stderr, "make start does not create that folder"
+
+
+def test_make_lab_passes_its_port_on():
+    result = subprocess.run(
+        ["make", "--dry-run", "lab", "PORT=8899"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert 'kit lab --port "8899"' in result.stdout, result.stdout + result.stderr

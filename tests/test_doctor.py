@@ -1,10 +1,12 @@
 """make doctor: one line per check, and a fix for every problem it finds."""
 
+import json
 import subprocess
 import sys
 
 from kit import doctor
-from kit.paths import ROOT
+from kit.link import KERNEL_NAME
+from kit.paths import ROOT, venv_python
 
 
 def test_doctor_passes_on_the_kits_own_environment():
@@ -15,6 +17,7 @@ def test_doctor_passes_on_the_kits_own_environment():
     checks = [line for line in result.stdout.splitlines() if not line.startswith("      fix:")]
     assert all(line.split()[0] in ("ok", "note") for line in checks[:-1]), result.stdout
     assert "JupyterLab starts and answers" in result.stdout
+    assert f"runs {venv_python()}, with this clone's kit ({ROOT})" in result.stdout
     assert checks[-1] == "Ready for the workshop."
 
 
@@ -30,3 +33,26 @@ def test_a_busy_port_is_a_note_not_a_failure(monkeypatch):
     monkeypatch.setattr(doctor, "port_is_free", lambda port: False)
     finding = doctor.check_port(8000)
     assert not finding.ok and not finding.required and "make serve PORT=8001" in finding.fix
+
+
+def test_a_user_level_kernel_from_an_older_kit_is_a_note_with_the_command_to_remove_it(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path))  # not the user's real kernels
+    older = tmp_path / "kernels" / KERNEL_NAME
+    older.mkdir(parents=True)
+    argv = ["/another/clone/.venv/bin/python", "-m", "ipykernel_launcher"]
+    (older / "kernel.json").write_text(json.dumps({"argv": argv, "language": "python"}))
+    finding = doctor.check_no_user_level_kernel()
+    assert not finding.ok and not finding.required
+    assert str(older) in finding.what and "/another/clone/.venv/bin/python" in finding.what
+    assert finding.fix == f"remove it: `rm -r '{older}'`"
+    assert older.exists(), "the doctor only says so; it deletes nothing"
+
+
+def test_a_kernel_that_imports_another_clones_kit_is_a_failure(monkeypatch):
+    monkeypatch.setattr(doctor, "kit_imported_by", lambda python: ROOT / "elsewhere")
+    finding = doctor.check_kernel()
+    assert not finding.ok and finding.required
+    assert f"with the kit of {ROOT / 'elsewhere'}, not this clone's" in finding.what
+    assert finding.fix.startswith("run `make setup`")

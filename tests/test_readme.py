@@ -33,3 +33,10 @@ def test_every_make_target_calls_a_kit_command_and_is_documented(target):
 def test_readme_starts_with_the_two_commands():
     first_commands = re.findall(r"^make \w+", README, flags=re.MULTILINE)[:2]
     assert first_commands == ["make lab", "make test"]
+
+
+def test_readme_quotes_the_line_make_prints_when_a_check_fails():
+    """GNU make names the Makefile line of the recipe that failed: the quote must follow it."""
+    lines = (ROOT / "Makefile").read_text().splitlines()
+    recipe = next(number for number, line in enumerate(lines, 1) if "$(KIT) check" in line)
+    assert f"`make: *** [Makefile:{recipe}: check] Error 1`" in README

@@ -1,23 +1,94 @@
-"""``kit setup`` keeps the kit's Jupyter kernel pointing at this clone's ``.venv``."""
+"""``kit setup`` registers the kit's Jupyter kernel inside this clone's ``.venv``, only there."""
 
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
+import venv
+from pathlib import Path
 
-from kit.link import KERNEL_NAME, kernel_python
-from kit.paths import venv_python
-from kit.setup import ensure_kernel
+import pytest
+
+from kit import setup
+from kit.errors import KitError
+from kit.link import Kernel, find_kernels, kernel_spec_file, kit_imported_by, link_environment
+from kit.paths import ROOT, VENV, venv_python
 
 
-def test_setup_takes_the_kernel_back_from_another_clone(tmp_path, monkeypatch):
+def test_the_kernel_lives_in_the_venv_and_runs_this_clones_python():
+    spec = json.loads(kernel_spec_file(VENV).read_text())
+    assert spec["argv"][0] == str(venv_python())
+    assert kit_imported_by(venv_python()) == ROOT
+
+
+def test_the_venvs_jupyter_picks_its_own_kernel_over_an_older_user_level_one(tmp_path, monkeypatch):
     monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path))  # not the user's real kernels
-    spec = tmp_path / "kernels" / KERNEL_NAME / "kernel.json"
-    spec.parent.mkdir(parents=True)
+    older = tmp_path / "kernels" / "ml-production-kit"
+    older.mkdir(parents=True)
     elsewhere = "/elsewhere/ml-production-kit/.venv/bin/python"
     argv = [elsewhere, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    spec.write_text(json.dumps({"argv": argv, "display_name": "other", "language": "python"}))
-    assert kernel_python(venv_python()) == elsewhere
+    (older / "kernel.json").write_text(json.dumps({"argv": argv, "language": "python"}))
 
-    ensure_kernel()
+    found = find_kernels(venv_python())
 
-    assert kernel_python(venv_python()) == str(venv_python())
+    assert found.chosen == Kernel(kernel_spec_file(VENV).parent, venv_python())
+    assert found.user_level == Kernel(older, Path(elsewhere))
+
+
+def test_registering_the_kernel_writes_into_the_environment_and_not_the_home(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("JUPYTER_DATA_DIR", raising=False)
+    environment = tmp_path / "environment"
+    python = _environment_borrowing_the_kits_packages(environment)
+
+    link_environment(python)
+
+    assert json.loads(kernel_spec_file(environment).read_text())["argv"][0] == str(python)
+    assert kit_imported_by(python) == ROOT
+    assert not home.exists(), sorted(home.rglob("*"))
+
+
+def test_setup_on_an_up_to_date_venv_writes_nothing_in_the_home(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("JUPYTER_DATA_DIR", raising=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "kit", "setup"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "up to date" in result.stdout
+    assert not home.exists(), sorted(home.rglob("*"))
+
+
+def _environment_borrowing_the_kits_packages(environment: Path) -> Path:
+    """A new virtual environment that imports ``.venv``'s packages: made in a second, no pip."""
+    venv.create(environment, symlinks=True)
+    python = venv_python(environment)
+    where = "import sysconfig; print(sysconfig.get_path('purelib'))"
+    own_packages = subprocess.run(
+        [str(python), "-c", where], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    kit_packages = subprocess.run(
+        [str(venv_python()), "-c", where], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    (Path(own_packages) / "kit_packages.pth").write_text(f"{kit_packages}\n")
+    return python
+
+
+def test_each_phase_of_the_set_up_is_one_line_with_its_time(capsys):
+    with setup._phase("installing things"):
+        pass
+    assert re.fullmatch(
+        r"kit setup: installing things … done in \d+ s\.\n", capsys.readouterr().out
+    )
+
+
+def test_pip_stays_quiet_unless_it_fails_and_then_its_message_is_shown(capfd):
+    with pytest.raises(KitError) as error:
+        setup._pip("install", "--no-index", "no-such-package-for-the-kit")
+    assert "pip said:" in str(error.value) and "no-such-package-for-the-kit" in str(error.value)
+    assert "run `make setup` again" in str(error.value)
+    assert capfd.readouterr() == ("", "")

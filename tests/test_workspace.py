@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -55,7 +58,55 @@ def test_catch_up_backs_up_then_puts_the_start_state(kit_folders, capsys):
     assert (backup / "notes.txt").read_text() == "my work"
     assert (destination / "pkg" / "model.py").read_text() == "stub"
     assert not (destination / "notes.txt").exists()
-    assert f"workspace/backups/{backup.name}" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert (
+        "Stage 7 is reset to its start state (the exercise templates) in workspace/stage7" in said
+    )
+    assert f"Your work is kept in workspace/backups/{backup.name} (nothing was deleted)" in said
+
+
+@pytest.mark.skipif(os.name == "nt", reason="runs the printed POSIX shell commands")
+def test_catch_up_prints_a_command_that_brings_a_changed_file_back(kit_folders, capsys):
+    mine = workspace.start(7) / "pkg" / "model.py"
+    mine.write_text("my work")
+    workspace.catch_up(7)
+    command = re.search(r"one file:  (.+)", capsys.readouterr().out)[1]
+    assert command.startswith("cp workspace/backups/stage7-"), command
+    assert mine.read_text() == "stub"
+
+    subprocess.run(command, shell=True, cwd=kit_folders, check=True)  # from the kit's folder
+
+    assert mine.read_text() == "my work"
+
+
+@pytest.mark.skipif(os.name == "nt", reason="runs the printed POSIX shell commands")
+def test_catch_up_prints_a_command_that_brings_all_the_work_back(kit_folders, capsys):
+    stage = workspace.start(7)
+    (stage / "notes.txt").write_text("my notes")
+    workspace.catch_up(7, state="end")
+    command = re.search(r"all of it: (.+)", capsys.readouterr().out)[1]
+
+    subprocess.run(command, shell=True, cwd=kit_folders, check=True)
+
+    assert (stage / "notes.txt").read_text() == "my notes"
+    assert (stage / "pkg" / "model.py").read_text() == "stub"
+    assert not any((kit_folders / "workspace" / "backups").iterdir())
+
+
+def test_catch_up_of_an_empty_stage_folder_backs_nothing_up(kit_folders, capsys):
+    workspace.catch_up(7)
+    assert not (kit_folders / "workspace" / "backups").exists()
+    assert "backups" not in capsys.readouterr().out
+
+
+def test_make_catch_up_state_end_asks_for_the_end_state():
+    result = subprocess.run(
+        ["make", "--dry-run", "catch-up", "STAGE=1", "STATE=end"],
+        cwd=paths.ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert 'catch-up "1" --state "end"' in result.stdout, result.stdout + result.stderr
 
 
 def test_two_catch_ups_in_the_same_second_keep_both_backups(kit_folders):
@@ -68,9 +119,10 @@ def test_two_catch_ups_in_the_same_second_keep_both_backups(kit_folders):
     assert sorted((backup / "notes.txt").read_text() for backup in backups) == ["first", "second"]
 
 
-def test_catch_up_to_the_end_state_puts_the_reference(kit_folders):
+def test_catch_up_to_the_end_state_puts_the_reference(kit_folders, capsys):
     destination = workspace.catch_up(7, state="end")
     assert (destination / "pkg" / "model.py").read_text() == "solved"
+    assert "reset to its end state (the reference code)" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
