@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kit.paths import display_path
+from kit.paths import display_path, stage_files
 
 
 @dataclass
@@ -21,6 +21,7 @@ class Exercise:
     number: int
     title: str
     hint: str
+    needs: list[int] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     tests: int = 0
 
@@ -44,10 +45,33 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "exercise(number, title, hint=''): the exercise a check test belongs to"
+        "markers",
+        "exercise(number, title, hint='', needs=()): the exercise a check test belongs to; "
+        "needs: the exercises it cannot pass without",
     )
     config.stash[_EXERCISES] = {}
     config.stash[_PROBLEMS] = []
+    config.stash[_BROKEN] = files_that_do_not_parse(Path(config.getoption("--target")))
+
+
+def files_that_do_not_parse(folder: Path) -> list[str]:
+    """``path, line N: SyntaxError: …`` for each Python file of ``folder`` that does not parse.
+
+    One such file breaks every exercise that imports it; the report says so once, first,
+    instead of a failure with its own hint under each exercise.
+    """
+    broken = []
+    for path in stage_files(folder):
+        if path.suffix != ".py":
+            continue
+        relative = path.relative_to(folder).as_posix()
+        try:
+            compile(path.read_bytes(), relative, "exec")
+        except (SyntaxError, ValueError) as error:  # ValueError: a NUL byte in the source
+            line = f", line {error.lineno}" if getattr(error, "lineno", None) else ""
+            message = getattr(error, "msg", str(error))
+            broken.append(f"{relative}{line}: {type(error).__name__}: {message}")
+    return broken
 
 
 @pytest.fixture(scope="session")
@@ -75,7 +99,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item, marker in kept:
         number, title = marker.args
         exercise = exercises.setdefault(
-            number, Exercise(number, title, marker.kwargs.get("hint", ""))
+            number,
+            Exercise(
+                number, title, marker.kwargs.get("hint", ""), list(marker.kwargs.get("needs", ()))
+            ),
         )
         exercise.tests += 1
         item.stash[_EXERCISE_OF_ITEM] = exercise
@@ -110,6 +137,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             for exercise in sorted(config.stash[_EXERCISES].values(), key=lambda each: each.number)
         ],
         "problems": config.stash[_PROBLEMS],
+        "broken": config.stash[_BROKEN],
         "only": sorted(set(config.getoption("--exercise"))),
     }
     if result_file := config.getoption("--result-file"):
@@ -122,20 +150,26 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 def passed(result: dict) -> bool:
     """Every checked exercise passed, and the check itself could run."""
-    return not result["problems"] and not any(each["failures"] for each in result["exercises"])
+    return not (
+        result["problems"]
+        or result.get("broken")
+        or any(each["failures"] for each in result["exercises"])
+    )
 
 
 def render_report(stage: int | str, target: Path, result: dict) -> str:
     """The report a learner reads: a line per exercise; for a failure, what and a hint."""
     title = f"Stage {stage} check" if stage else "Check"
     lines = [f"{title} of {display_path(target)}"]
+    broken = result.get("broken", [])
+    if broken:
+        lines += [f"  {file}" for file in broken]
+        lines.append(
+            "  Fix this first: until it parses, the exercises that need it cannot be checked."
+        )
+    failed = {each["number"] for each in result["exercises"] if each["failures"]}
     for exercise in result["exercises"]:
-        status = "FAIL" if exercise["failures"] else "pass"
-        lines.append(f"  {status}  Exercise {exercise['number']}: {exercise['title']}")
-        for failure in dict.fromkeys(exercise["failures"]):
-            lines.extend(f"          {line}" for line in failure.splitlines())
-        if exercise["failures"] and exercise["hint"]:
-            lines.append(f"          hint: {exercise['hint']}")
+        lines += _exercise_lines(exercise, failed, blocked=bool(broken))
     lines.extend(f"  the check could not run: {problem}" for problem in result["problems"])
     done = sum(1 for exercise in result["exercises"] if not exercise["failures"])
     summary = f"{done} of {len(result['exercises'])} exercises pass."
@@ -144,6 +178,24 @@ def render_report(stage: int | str, target: Path, result: dict) -> str:
             f"{summary[:-1]} (only exercise {', '.join(map(str, result['only']))} was checked)."
         )
     return "\n".join([*lines, summary])
+
+
+def _exercise_lines(exercise: dict, failed: set[int], blocked: bool) -> list[str]:
+    """An exercise's line; for a failure, why: its messages and hint, or what it waits for."""
+    heading = f"Exercise {exercise['number']}: {exercise['title']}"
+    if not exercise["failures"]:
+        return [f"  pass  {heading}"]
+    if blocked:
+        return [f"  BLOCKED  {heading} (see the file above)"]
+    if waiting_for := [number for number in exercise["needs"] if number in failed]:
+        first = ", ".join(map(str, waiting_for))
+        return [f"  WAIT  {heading}", f"          needs exercise {first} first"]
+    lines = [f"  FAIL  {heading}"]
+    for failure in dict.fromkeys(exercise["failures"]):
+        lines.extend(f"          {line}" for line in failure.splitlines())
+    if exercise["hint"]:
+        lines.append(f"          hint: {exercise['hint']}")
+    return lines
 
 
 def _explain(excinfo: pytest.ExceptionInfo) -> str:
@@ -156,4 +208,5 @@ def _explain(excinfo: pytest.ExceptionInfo) -> str:
 
 _EXERCISES = pytest.StashKey[dict]()
 _PROBLEMS = pytest.StashKey[list]()
+_BROKEN = pytest.StashKey[list]()
 _EXERCISE_OF_ITEM = pytest.StashKey[Exercise]()

@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kit.paths import NOT_COPIED, ROOT, reference_dir, templates_dir
+from kit.paths import ROOT, reference_dir, stage_files, templates_dir
 
 
 @dataclass(frozen=True)
@@ -196,14 +196,7 @@ def _matches(path: str, patterns: tuple[str, ...]) -> bool:
 
 def _tree(folder: Path) -> dict[str, bytes]:
     """The files of ``folder`` that a stage ships (no caches, no run outputs), by path."""
-    files = {}
-    for parent, subfolders, names in os.walk(folder):
-        ignored = NOT_COPIED(parent, subfolders + names)
-        subfolders[:] = sorted(name for name in subfolders if name not in ignored)
-        for name in sorted(set(names) - ignored):
-            path = Path(parent, name)
-            files[path.relative_to(folder).as_posix()] = path.read_bytes()
-    return files
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in stage_files(folder)}
 
 
 # --- stubs -------------------------------------------------------------------------------

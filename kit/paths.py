@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 from kit.errors import KitError
@@ -36,6 +37,17 @@ NOT_COPIED = shutil.ignore_patterns(
     "dist",
     "runs",
 )
+
+
+def stage_files(root: Path) -> Iterator[Path]:
+    """The files of a stage folder that a copy of it takes (``NOT_COPIED`` left out), in a
+    stable order."""
+    for folder, subfolders, names in os.walk(root):
+        ignored = NOT_COPIED(folder, subfolders + names)
+        subfolders[:] = sorted(name for name in subfolders if name not in ignored)
+        for name in sorted(names):
+            if name not in ignored:
+                yield Path(folder, name)
 
 
 def copy_stage(source: Path, destination: Path) -> Path:

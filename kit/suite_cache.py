@@ -24,7 +24,7 @@ try:
 except ImportError:  # Windows: no lock; two processes may then do the same work
     fcntl = None
 
-from kit.paths import NOT_COPIED, ROOT, check_dir
+from kit.paths import ROOT, check_dir, stage_files
 
 VARIABLE = "KIT_SUITE_CACHE"
 CHECK_CODE = [ROOT / "kit" / "check_plugin.py", ROOT / "kit" / "check.py"]
@@ -36,8 +36,8 @@ def report_file(stage: int, target: Path, exercises: Sequence[int]) -> Path | No
     if not folder:
         return None
     digest = hashlib.sha256(f"stage {stage}, exercises {sorted(exercises)}".encode())
-    _add(digest.update, "check", check_dir(stage), _files(check_dir(stage)))
-    _add(digest.update, "target", target, _files(target))
+    _add(digest.update, "check", check_dir(stage), stage_files(check_dir(stage)))
+    _add(digest.update, "target", target, stage_files(target))
     _add(digest.update, "kit", ROOT, CHECK_CODE)
     return Path(folder) / f"stage{stage}-{digest.hexdigest()[:20]}.json"
 
@@ -49,7 +49,7 @@ def model_folder(source: Path, data: Path) -> Path | None:
     if not folder:
         return None
     digest = hashlib.sha256(b"trained model")
-    _add(digest.update, "source", source, _files(source))
+    _add(digest.update, "source", source, stage_files(source))
     _add(digest.update, "data", data.parent, [data])
     return Path(folder) / f"model-{digest.hexdigest()[:20]}"
 
@@ -92,13 +92,3 @@ def _add(update: Callable[[bytes], object], label: str, root: Path, paths: Itera
     for path in paths:
         update(f"{label}/{path.relative_to(root).as_posix()}\0".encode())
         update(path.read_bytes())
-
-
-def _files(root: Path) -> Iterator[Path]:
-    """The files a check copies from ``root``, in a stable order (no caches, no run outputs)."""
-    for folder, subfolders, names in os.walk(root):
-        ignored = NOT_COPIED(folder, subfolders + names)
-        subfolders[:] = sorted(name for name in subfolders if name not in ignored)
-        for name in sorted(names):
-            if name not in ignored:
-                yield Path(folder, name)

@@ -20,6 +20,7 @@ BAD_INPUT = pytest.mark.exercise(
     "Clear errors for bad input: data.read_table",
     hint="catch FileNotFoundError and pd.errors.EmptyDataError, check the columns and the "
     "rows, and raise DataError with a message that names the file",
+    needs=(1,),
 )
 SPLIT = pytest.mark.exercise(
     3,
@@ -31,11 +32,13 @@ PIPELINE = pytest.mark.exercise(
     "One pipeline, fitted once: model.build_pipeline (then all four steps run)",
     hint="Pipeline([('scale', StandardScaler()), ('classify', LogisticRegression(...))]) "
     "with C, max_iter and random_state from the config",
+    needs=(1, 2),
 )
 PATCHES = pytest.mark.exercise(
     5,
     "key=value patches: config.parse_patch",
     hint="text.partition('='), yaml.safe_load for the value, then nest it under each key part",
+    needs=(1,),
 )
 
 IRIS = DATA / "iris.csv"

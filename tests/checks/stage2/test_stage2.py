@@ -49,11 +49,13 @@ OWN_TEST = pytest.mark.exercise(
     "Your test: longer petals push towards virginica",
     hint="predict_proba for flowers with longer and longer petals; assert the virginica "
     "column rises (np.diff(...) > 0)",
+    needs=(1,),
 )
 SUITE = pytest.mark.exercise(
     6,
     "The package works: its test suite passes and its command runs",
     hint="run `pytest -m 'not packaging'` in your stage 2 folder and read the first failure",
+    needs=(1, 2, 3, 4, 5),
 )
 
 METADATA_KEYS = {

@@ -31,6 +31,7 @@ POST_ENDPOINTS = pytest.mark.exercise(
     "The POST endpoints: routes.predict, routes.predict_batch",
     hint="read_flower(_json_body()) or read_batch(_json_body(), current_app.config['MAX_BATCH']), "
     "then jsonify what _service().predict(...) returns",
+    needs=(2,),
 )
 EXACT_JSON = pytest.mark.exercise(
     4,
@@ -48,6 +49,7 @@ SUITE = pytest.mark.exercise(
     6,
     "The API's own tests pass",
     hint="run `pytest tests/api -x` in your stage 3 folder and read the first failure",
+    needs=(1, 2, 3, 4, 5),
 )
 
 IRIS = DATA / "iris.csv"

@@ -58,6 +58,7 @@ IMAGE = pytest.mark.exercise(
     "The image lints clean and serves",
     hint="run `hadolint Dockerfile`; then the CMD from this folder: PORT=8000 "
     "IRIS_MODEL_DIR=runs/model PYTHONPATH=src gunicorn --config gunicorn.conf.py",
+    needs=(1, 2, 3, 4, 5),
 )
 
 SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
