@@ -43,6 +43,9 @@ class Recipe:
     user: str = ""
     healthcheck: list[str] = field(default_factory=list)
     cmd: list[str] = field(default_factory=list)
+    not_exec_form: dict[str, str] = field(default_factory=dict)
+    """INSTRUCTION -> what is wrong, for a HEALTHCHECK or CMD not in exec form: kept, not
+    raised, so a check of the USER line is not blamed for a shell-form CMD."""
 
 
 def instructions(text: str) -> list[tuple[str, str]]:
@@ -81,10 +84,12 @@ def read_dockerfile(path: Path) -> Recipe:
             destination = str(PurePosixPath(recipe.workdir, destination))
             for source in sources:
                 recipe.copies[destination] = source
-        elif keyword == "HEALTHCHECK":
-            recipe.healthcheck = _exec_form(rest.partition("CMD ")[2], keyword)
-        elif keyword == "CMD":
-            recipe.cmd = _exec_form(rest, keyword)
+        elif keyword in ("HEALTHCHECK", "CMD"):
+            command = rest.partition("CMD ")[2] if keyword == "HEALTHCHECK" else rest
+            try:
+                setattr(recipe, keyword.lower(), _exec_form(command, keyword))
+            except ImageError as error:
+                recipe.not_exec_form[keyword] = str(error)
     return recipe
 
 
@@ -112,6 +117,8 @@ def _exec_form(rest: str, keyword: str) -> list[str]:
 
 def local_command(recipe: Recipe, folder: Path) -> list[str]:
     """The CMD with its program from this environment and image paths mapped into ``folder``."""
+    if "CMD" in recipe.not_exec_form:
+        raise ImageError(recipe.not_exec_form["CMD"])
     if not recipe.cmd:
         raise ImageError("the Dockerfile's final stage has no CMD")
     program, *arguments = recipe.cmd

@@ -1,8 +1,9 @@
 """Every stage check runs three ways: a check that cannot fail checks nothing.
 
 - on the reference code in productionizing/stageN: it must pass;
-- on a copy of the reference broken by tests/checks/stageN/sabotage.py: the exercise it
-  breaks must fail;
+- on copies of the reference, each with one mistake planted by tests/checks/stageN/sabotage.py:
+  the exercise it belongs to must fail, and no other (but the whole-package exercise, where
+  the package's own suite catches it too);
 - on the untouched exercise templates: every exercise must fail (in
   test_stage_checks_on_templates.py, so the suite's two workers share the slow runs).
 """
@@ -10,13 +11,13 @@
 from __future__ import annotations
 
 import importlib.util
-import shutil
+import re
 from types import ModuleType
 
 import pytest
 
 from kit.check import run_check
-from kit.paths import NOT_COPIED, check_dir, reference_dir, stages_with
+from kit.paths import check_dir, copy_stage, reference_dir, stages_with
 
 STAGES = stages_with(check_dir)
 
@@ -27,20 +28,47 @@ def test_the_check_passes_on_the_reference(stage):
     assert result.passed, result.report
 
 
-@pytest.mark.parametrize("stage", STAGES)
-def test_the_check_fails_on_a_broken_reference(stage, tmp_path):
-    """Only the exercise the sabotage targets is checked: the others passed on the reference."""
-    copy = shutil.copytree(reference_dir(stage), tmp_path / f"stage{stage}", ignore=NOT_COPIED)
-    sabotage = load_sabotage(stage)
-    broken = sabotage.sabotage(copy)
-    result = run_check(stage, copy, exercises=[sabotage.EXERCISE])
-    assert not result.passed, f"the stage {stage} check passed on a reference that {broken}"
-    assert f"FAIL  Exercise {sabotage.EXERCISE}:" in result.report, result.report
-
-
 def load_sabotage(stage: int) -> ModuleType:
     path = check_dir(stage) / "sabotage.py"
     spec = importlib.util.spec_from_file_location(f"sabotage_stage{stage}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _exercises(stage: int) -> list[int]:
+    """The exercise numbers of stage ``stage``'s check, as its markers declare them."""
+    source = (check_dir(stage) / f"test_stage{stage}.py").read_text(encoding="utf-8")
+    return sorted(set(map(int, re.findall(r"pytest\.mark\.exercise\(\s*(\d+),", source))))
+
+
+def _sabotages() -> list:
+    return [
+        pytest.param(stage, planted, id=f"stage{stage}-exercise{planted['exercise']}-{index}")
+        for stage in STAGES
+        for index, planted in enumerate(load_sabotage(stage).SABOTAGES)
+    ]
+
+
+@pytest.mark.parametrize(("stage", "planted"), _sabotages())
+def test_a_planted_mistake_fails_its_own_exercise_and_no_other(stage, planted, tmp_path):
+    """The whole check runs on the broken copy: the planted exercise must FAIL, and any other
+    exercise may only fail where the sabotage lists it (``also``) or wait for the broken one."""
+    copy = copy_stage(reference_dir(stage), tmp_path / f"stage{stage}")
+    broken = copy / planted["file"]
+    source = broken.read_text(encoding="utf-8")
+    assert planted["find"] in source, (
+        f"{planted['file']} changed: update stage {stage}'s sabotage.py"
+    )
+    broken.write_text(source.replace(planted["find"], planted["replace"], 1), encoding="utf-8")
+    also = set(planted.get("also", ()))
+    # Exercises allowed to fail anyway need not run (the package's whole suite, the image).
+    others = [number for number in _exercises(stage) if number not in also]
+    report = run_check(stage, copy, exercises=others).report
+    failed = set(map(int, re.findall(r"^  FAIL  Exercise (\d+):", report, flags=re.MULTILINE)))
+    waiting = set(map(int, re.findall(r"^  WAIT  Exercise (\d+):", report, flags=re.MULTILINE)))
+    exercise = planted["exercise"]
+    what = f"a stage {stage} reference that {planted['breaks']}"
+    assert exercise in failed, f"exercise {exercise} passed on {what}:\n{report}"
+    assert failed - {exercise} <= also, f"other exercises failed on {what}:\n{report}"
+    assert not waiting - also, f"exercises waited on {what}:\n{report}"

@@ -1,17 +1,43 @@
-"""Break a copy of the stage 1 reference in a way the check must notice."""
+"""Mistakes planted in a copy of the stage 1 reference: each must fail its exercise, no other.
 
-from pathlib import Path
+Each entry replaces ``find`` by ``replace`` in ``file``; ``also`` names the exercises allowed
+to fail with it (the whole-package exercise, where the package's own suite catches it too).
+"""
 
-EXERCISE = 2
-"""The exercise whose check must catch the sabotage."""
-
-
-def sabotage(copy: Path) -> str:
-    """Let bad input end in a traceback instead of exit status 2 and one line."""
-    cli = copy / "iris_model" / "cli.py"
-    source = cli.read_text(encoding="utf-8")
-    handled = '        log.error("%s", error)\n        return 2\n'
-    if handled not in source:
-        raise ValueError(f"{cli} no longer handles errors as sabotage expects: update sabotage.py")
-    cli.write_text(source.replace(handled, "        raise\n"), encoding="utf-8")
-    return "iris_model/cli.py re-raises input errors (a traceback, exit status 1) instead of exit 2"
+SABOTAGES = [
+    {
+        "exercise": 1,
+        "file": "iris_model/logs.py",
+        "find": "    logger.addHandler(to_file)\n",
+        "replace": "",
+        "breaks": "logs to the terminal only, not to the run's log file",
+    },
+    {
+        "exercise": 2,
+        "file": "iris_model/cli.py",
+        "find": '        log.error("%s", error)\n        return 2\n',
+        "replace": "        raise\n",
+        "breaks": "re-raises input errors (a traceback, exit status 1) instead of exit 2",
+    },
+    {
+        "exercise": 3,
+        "file": "iris_model/data.py",
+        "find": "random_state=seed, stratify=frame[TARGET]",
+        "replace": "random_state=seed, stratify=None",
+        "breaks": "splits without keeping each species' share on both sides",
+    },
+    {
+        "exercise": 4,
+        "file": "iris_model/model.py",
+        "find": '[("scale", StandardScaler()), ("classify", classifier)]',
+        "replace": '[("classify", classifier)]',
+        "breaks": "leaves the scaler out of the pipeline",
+    },
+    {
+        "exercise": 5,
+        "file": "iris_model/config.py",
+        "find": "value = yaml.safe_load(raw_value)",
+        "replace": "value = raw_value",
+        "breaks": "keeps a patched value as text: model.C=0.5 becomes the string '0.5'",
+    },
+]

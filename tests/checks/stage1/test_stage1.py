@@ -126,11 +126,13 @@ def test_split_holds_out_the_requested_share(load, iris):
 
 @SPLIT
 def test_split_keeps_the_species_mix(load, iris):
-    _, test = load("data").split(iris, test_size=0.3, seed=42)
-    counts = test["species"].value_counts().to_dict()
-    assert counts == {"setosa": 15, "versicolor": 15, "virginica": 15}, (
-        f"expected 15 held-out flowers of each species (stratify), got {counts}"
-    )
+    for seed in (42, 0, 1, 2, 3):
+        _, test = load("data").split(iris, test_size=0.3, seed=seed)
+        counts = test["species"].value_counts().to_dict()
+        assert counts == {"setosa": 15, "versicolor": 15, "virginica": 15}, (
+            f"expected 15 held-out flowers of each species with every seed (stratify), "
+            f"got {counts} with seed {seed}"
+        )
 
 
 @SPLIT

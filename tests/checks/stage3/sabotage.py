@@ -1,17 +1,40 @@
-"""Break a copy of the stage 3 reference in a way the check must notice."""
+"""Mistakes planted in a copy of the stage 3 reference: each must fail its exercise, no other.
 
-from pathlib import Path
+Each entry replaces ``find`` by ``replace`` in ``file``; ``also`` names the exercises allowed
+to fail with it (exercise 6: the API's own test suite catches it too).
+"""
 
-EXERCISE = 4
-"""The exercise whose check must catch the sabotage."""
-
-
-def sabotage(copy: Path) -> str:
-    """Make request validation lax, so a string "5.1" or true would pass as a length."""
-    payloads = copy / "src" / "iris_model" / "payloads.py"
-    source = payloads.read_text(encoding="utf-8")
-    strict = "ConfigDict(strict=True,"
-    if strict not in source:
-        raise ValueError(f"{payloads} no longer declares strict types as sabotage expects")
-    payloads.write_text(source.replace(strict, "ConfigDict(strict=False,"), encoding="utf-8")
-    return "src/iris_model/payloads.py accepts strings and booleans as lengths"
+SABOTAGES = [
+    {
+        "exercise": 1,
+        "file": "src/iris_model/routes.py",
+        "find": "    return jsonify(_service().info())\n",
+        "replace": "    return jsonify(_service().model.metadata)\n",
+        "breaks": "shows the model's private configuration at /model",
+        "also": (6,),
+    },
+    {
+        "exercise": 3,
+        "file": "src/iris_model/routes.py",
+        "find": 'predictions=_service().predict(batch["instances"])',
+        "replace": 'predictions=_service().predict(batch["instances"])[::-1]',
+        "breaks": "answers a batch in reverse order",
+        "also": (6,),
+    },
+    {
+        "exercise": 5,
+        "file": "src/iris_model/errors.py",
+        "find": '    response.headers["X-Request-ID"] = request_id\n',
+        "replace": "",
+        "breaks": "leaves the request id out of a 500's headers",
+        "also": (6,),
+    },
+    {
+        "exercise": 5,
+        "file": "src/iris_model/errors.py",
+        "find": 'f"[{part}]" if isinstance(part, int)',
+        "replace": 'f".{part}" if isinstance(part, int)',
+        "breaks": "names a flower in a batch instances.3 instead of instances[3]",
+        "also": (6,),
+    },
+]

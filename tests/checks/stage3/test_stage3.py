@@ -272,6 +272,10 @@ def test_a_bug_is_a_json_500_with_a_logged_request_id(load, model, caplog):
         f"expected a uuid4 hex request_id, got {request_id!r}"
     )
     assert "secret internal detail" not in _body(response), "expected no exception text, got it"
+    header = response.headers.get("X-Request-ID")
+    assert header == request_id, (
+        f"expected the X-Request-ID header to carry the body's request_id, got {header!r}"
+    )
     logged = [r for r in caplog.records if request_id in r.getMessage() and r.exc_info]
     assert logged, (
         "expected the error logged with its traceback and the request id, got no such record"

@@ -1,17 +1,46 @@
-"""Break a copy of the stage 4 reference in a way the check must notice."""
+"""Mistakes planted in a copy of the stage 4 reference: each must fail its exercise, no other.
 
-from pathlib import Path
+Each entry replaces ``find`` by ``replace`` in ``file``; ``also`` names the exercises allowed
+to fail with it (exercise 6: hadolint or the served image catches it too).
+"""
 
-EXERCISE = 2
-"""The exercise whose check must catch the sabotage."""
-
-
-def sabotage(copy: Path) -> str:
-    """Run the container as root."""
-    dockerfile = copy / "Dockerfile"
-    source = dockerfile.read_text(encoding="utf-8")
-    user = "USER 10001:10001"
-    if user not in source:
-        raise ValueError(f"{dockerfile} no longer has {user!r} as sabotage expects: update it")
-    dockerfile.write_text(source.replace(user, "USER root"), encoding="utf-8")
-    return "Dockerfile runs the service as root"
+SABOTAGES = [
+    {
+        "exercise": 1,
+        "file": "gunicorn.conf.py",
+        "find": "environ.get('HOST', '0.0.0.0')",
+        "replace": "'0.0.0.0'",
+        "breaks": "ignores HOST",
+    },
+    {
+        "exercise": 2,
+        "file": "Dockerfile",
+        "find": "USER 10001:10001",
+        "replace": "USER root",
+        "breaks": "runs the service as root",
+        "also": (6,),
+    },
+    {
+        "exercise": 3,
+        "file": "Dockerfile",
+        "find": "'http://127.0.0.1:' + os.environ['PORT'] + '/health'",
+        "replace": "'http://127.0.0.1:8000/health'",
+        "breaks": "asks for health on port 8000 whatever PORT says",
+        "also": (6,),
+    },
+    {
+        "exercise": 4,
+        "file": "Dockerfile",
+        "find": 'CMD ["gunicorn", "--config", "/app/gunicorn.conf.py"]',
+        "replace": "CMD gunicorn --config /app/gunicorn.conf.py",
+        "breaks": "starts gunicorn in shell form, behind a shell that swallows SIGTERM",
+        "also": (6,),
+    },
+    {
+        "exercise": 5,
+        "file": "requirements.txt",
+        "find": "flask==3.1.3",
+        "replace": "flask",
+        "breaks": "leaves flask unpinned",
+    },
+]

@@ -129,16 +129,25 @@ def test_the_service_runs_as_a_numeric_non_root_user(dockerfile, recipe):
 @HEALTH
 def test_the_healthcheck_asks_health_in_python(dockerfile, recipe):
     _todo(dockerfile, 3)
+    assert "HEALTHCHECK" not in recipe.not_exec_form, recipe.not_exec_form.get("HEALTHCHECK")
     assert recipe.healthcheck, "expected a HEALTHCHECK with CMD in exec form, got none"
     assert recipe.healthcheck[0].startswith("python"), (
         f"expected the health check to run python, got {recipe.healthcheck[0]!r}"
     )
     assert "/health" in " ".join(recipe.healthcheck), "expected it to ask /health, got no /health"
+    assert "PORT" in " ".join(recipe.healthcheck), (
+        "expected the health check to ask the port the server listens on (the PORT variable), "
+        "got a fixed address: with PORT=9000 it would report a healthy server as unhealthy"
+    )
 
 
 @COMMAND
 def test_the_cmd_runs_gunicorn_with_the_copied_config(dockerfile, recipe):
     _todo(dockerfile, 4)
+    assert "CMD" not in recipe.not_exec_form, (
+        f"{recipe.not_exec_form.get('CMD')}: the shell form puts a shell in front of gunicorn, "
+        "which does not pass on the stop signal"
+    )
     assert recipe.cmd[:1] == ["gunicorn"], f"expected CMD to start gunicorn, got {recipe.cmd}"
     configs = [word for word in recipe.cmd if word in recipe.copies]
     assert configs, f"expected CMD to name a file the Dockerfile copies in, got {recipe.cmd}"
