@@ -65,39 +65,73 @@ def instructions(text: str) -> list[tuple[str, str]]:
 
 
 def read_dockerfile(path: Path) -> Recipe:
-    """The final stage of the Dockerfile at ``path``."""
+    """The final stage of the Dockerfile at ``path``; an ImageError names the file and the fix."""
     recipe = Recipe()
-    for keyword, rest in instructions(path.read_text(encoding="utf-8")):
-        if keyword == "FROM":
-            recipe = Recipe()
-        elif keyword == "ENV":
-            recipe.env.update(_env_pairs(rest))
-        elif keyword == "WORKDIR":
-            recipe.workdir = str(PurePosixPath(recipe.workdir, rest))
-        elif keyword == "USER":
-            recipe.user = rest
-        elif keyword == "COPY" and "--from=" not in rest:
-            *sources, destination = _exec_or_shell(rest)
-            destination = str(PurePosixPath(recipe.workdir, destination))
-            for source in sources:
-                recipe.copies[destination] = source
-        elif keyword == "HEALTHCHECK":
-            recipe.healthcheck = _exec_form(rest.partition("CMD ")[2], keyword)
-        elif keyword == "CMD":
-            recipe.cmd = _exec_form(rest, keyword)
+    for keyword, rest in instructions(_dockerfile_text(path)):
+        try:
+            recipe = _read_instruction(recipe, keyword, rest)
+        except ImageError as error:
+            raise ImageError(f"{path}: {error}") from None
+    return recipe
+
+
+def _dockerfile_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ImageError(f"{path} not found: the stage folder needs its Dockerfile") from None
+    except UnicodeDecodeError:
+        raise ImageError(f"{path} is not UTF-8 text: save the Dockerfile as plain text") from None
+
+
+def _read_instruction(recipe: Recipe, keyword: str, rest: str) -> Recipe:
+    """``recipe`` with one instruction applied; a new, empty one at each ``FROM``."""
+    if keyword == "FROM":
+        return Recipe()
+    if keyword == "ENV":
+        recipe.env.update(_env_pairs(rest))
+    elif keyword == "WORKDIR":
+        recipe.workdir = str(PurePosixPath(recipe.workdir, rest))
+    elif keyword == "USER":
+        recipe.user = rest
+    elif keyword == "COPY" and "--from=" not in rest:
+        *sources, destination = _copy_arguments(rest)
+        destination = str(PurePosixPath(recipe.workdir, destination))
+        for source in sources:
+            recipe.copies[destination] = source
+    elif keyword == "HEALTHCHECK":
+        recipe.healthcheck = _exec_form(rest.partition("CMD ")[2], keyword)
+    elif keyword == "CMD":
+        recipe.cmd = _exec_form(rest, keyword)
     return recipe
 
 
 def _env_pairs(rest: str) -> dict[str, str]:
-    words = shlex.split(rest)
+    words = _shell_words(rest, "ENV")
     if words and "=" not in words[0]:
         return {words[0]: " ".join(words[1:])}
+    bare = [word for word in words if "=" not in word]
+    if bare:
+        raise ImageError(f"ENV {rest}: write KEY=value pairs, {bare[0]!r} has no =")
     return dict(word.split("=", 1) for word in words)
 
 
-def _exec_or_shell(rest: str) -> list[str]:
-    words = [word for word in shlex.split(rest) if not word.startswith("--")]
-    return json.loads(rest) if rest.startswith("[") else words
+def _copy_arguments(rest: str) -> list[str]:
+    """COPY's sources and destination, in JSON or shell form, its options (``--chown``) left out."""
+    if rest.startswith("["):
+        words = _exec_form(rest, "COPY")
+    else:
+        words = [word for word in _shell_words(rest, "COPY") if not word.startswith("--")]
+    if len(words) < 2:
+        raise ImageError(f"COPY {rest}: name a source and a destination")
+    return words
+
+
+def _shell_words(rest: str, keyword: str) -> list[str]:
+    try:
+        return shlex.split(rest)
+    except ValueError:
+        raise ImageError(f"{keyword} {rest}: a quote is not closed") from None
 
 
 def _exec_form(rest: str, keyword: str) -> list[str]:

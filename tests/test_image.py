@@ -81,6 +81,31 @@ def test_a_shell_form_cmd_is_refused(tmp_path):
         read_dockerfile(tmp_path / "Dockerfile")
 
 
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"FROM b\n\xff\xfe\x00\x01", "is not UTF-8 text"),
+        (b'FROM b\nENV GREETING="hello\n', "ENV .*: a quote is not closed"),
+        (b"FROM b\nENV A=1 B\n", "ENV A=1 B: write KEY=value pairs, 'B' has no ="),
+        (
+            b"FROM b\nCOPY gunicorn.conf.py\n",
+            "COPY gunicorn.conf.py: name a source and a destination",
+        ),
+        (b'FROM b\nCOPY ["a", \n', "COPY must use the exec form"),
+    ],
+    ids=["binary", "unclosed quote", "ENV without =", "COPY without destination", "bad JSON"],
+)
+def test_a_broken_dockerfile_is_an_image_error_naming_the_file(content, problem, tmp_path):
+    (tmp_path / "Dockerfile").write_bytes(content)
+    with pytest.raises(ImageError, match=rf"Dockerfile:? {problem}"):
+        read_dockerfile(tmp_path / "Dockerfile")
+
+
+def test_a_missing_dockerfile_is_an_image_error_naming_it(tmp_path):
+    with pytest.raises(ImageError, match=r"Dockerfile not found"):
+        read_dockerfile(tmp_path / "Dockerfile")
+
+
 def test_a_dockerfile_without_cmd_reads_but_cannot_run_locally(tmp_path):
     (tmp_path / "Dockerfile").write_text("FROM b\nUSER 1\n")
     recipe = read_dockerfile(tmp_path / "Dockerfile")
