@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -244,6 +245,21 @@ def build_image(folder: Path, tag: str, log: Path | None = None) -> None:
     if finished.returncode != 0:
         tail = "\n".join((finished.stdout + finished.stderr).strip().splitlines()[-5:])
         raise ImageError(f"docker build failed:\n{tail}")
+
+
+@contextmanager
+def built_image(folder: Path, log: Path | None = None) -> Iterator[str]:
+    """Build the stage in ``folder`` under a tag of its own; remove the image when the block ends.
+
+    A tag per build, not one fixed name: two checks on one engine would retag each other's
+    images, and one would test the other's. Removed after, so checks do not pile images up.
+    """
+    tag = f"iris-api:build-{uuid.uuid4().hex[:12]}"
+    try:
+        build_image(folder, tag, log)
+        yield tag
+    finally:
+        subprocess.run(["docker", "image", "rm", "--force", tag], capture_output=True)
 
 
 @contextmanager

@@ -18,6 +18,7 @@ from kit.image import (
     ImageError,
     Recipe,
     build_image,
+    built_image,
     engine_available,
     local_command,
     read_dockerfile,
@@ -145,7 +146,23 @@ def test_the_image_builds_and_serves_once_healthy(tmp_path):
     available, why = engine_available()
     if not available:
         pytest.skip(f"no container engine ({why}); the local CMD test covers the service")
-    build_image(STAGE4, "iris-api:kit-test", log=tmp_path / "build.log")
     port = free_port()
-    with serve_in_engine("iris-api:kit-test", port):
+    with built_image(STAGE4, log=tmp_path / "build.log") as tag, serve_in_engine(tag, port):
         call_the_service(f"http://127.0.0.1:{port}")
+    assert tag not in _image_tags(), "expected the image removed after the test, it is still there"
+
+
+def test_each_build_gets_a_tag_of_its_own(monkeypatch, tmp_path):
+    """Two checks on one engine must not retag (and so test) each other's images."""
+    built: list[str] = []
+    monkeypatch.setattr("kit.image.build_image", lambda folder, tag, log=None: built.append(tag))
+    monkeypatch.setattr("subprocess.run", lambda *args, **kwargs: None)
+    for _ in range(2):
+        with built_image(tmp_path):
+            pass
+    assert len(set(built)) == 2, f"expected two different tags, got {built}"
+
+
+def _image_tags() -> set[str]:
+    listing = ["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}"]
+    return set(subprocess.run(listing, capture_output=True, text=True).stdout.split())
