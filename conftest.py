@@ -8,13 +8,18 @@ At the top of the kit, so it applies to every pytest run from here, also `pytest
 - Outbound network is blocked here and in every Python process the suite starts.
 - Learner notebooks run in nbval's lax mode (they ship without outputs); solutions run strict.
 - The longest files run first, so the two workers of ``kit test`` finish together.
+- A test that starts servers asks for ``leaves_no_process``: whatever it started and left
+  running fails it, and is killed.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
+import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +29,7 @@ from kit import suite_cache
 from kit.paths import ROOT, import_path_with
 
 NETGUARD = ROOT / "tests" / "netguard"
+PROCESS_MARK = "KIT_TEST_PROCESS_MARK"
 LEARNER_NOTEBOOKS = ROOT / "notebooks"
 
 # The stage checks run against a target (kit/check.py), never as part of the suite.
@@ -106,6 +112,46 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return starts.index(True) if True in starts else len(LONGEST_FIRST)
 
     items.sort(key=rank)  # a stable sort: each file's tests stay in order
+
+
+@pytest.fixture
+def leaves_no_process(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail the test if a process it started is still running a few seconds after it ends.
+
+    Every process the test starts inherits a mark in its environment, however deep in the
+    tree and in whatever session, so a gunicorn worker that outlived its master is found too.
+    Those found are killed, so one failure does not hold a port for the tests after it.
+    """
+    if not Path("/proc/self/environ").exists():
+        pytest.skip("finding processes by their environment needs Linux's /proc")
+    token = uuid.uuid4().hex
+    monkeypatch.setenv(PROCESS_MARK, token)
+    yield
+    left = _marked_processes(f"{PROCESS_MARK}={token}".encode(), patience=5.0)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"expected no process left behind, got {len(left)}: {left}"
+
+
+def _marked_processes(mark: bytes, patience: float) -> list[int]:
+    """Processes whose environment holds ``mark``, once ``patience`` seconds found some."""
+    deadline = time.monotonic() + patience
+    while True:
+        found = [pid for pid in _process_ids() if mark in _environment(pid)]
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
+def _process_ids() -> list[int]:
+    return [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()]
+
+
+def _environment(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/environ").read_bytes()
+    except OSError:  # gone meanwhile, or another user's
+        return b""
 
 
 def _guard_this_process() -> None:

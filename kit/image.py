@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -68,41 +69,75 @@ def instructions(text: str) -> list[tuple[str, str]]:
 
 
 def read_dockerfile(path: Path) -> Recipe:
-    """The final stage of the Dockerfile at ``path``."""
+    """The final stage of the Dockerfile at ``path``; an ImageError names the file and the fix."""
     recipe = Recipe()
-    for keyword, rest in instructions(path.read_text(encoding="utf-8")):
-        if keyword == "FROM":
-            recipe = Recipe()
-        elif keyword == "ENV":
-            recipe.env.update(_env_pairs(rest))
-        elif keyword == "WORKDIR":
-            recipe.workdir = str(PurePosixPath(recipe.workdir, rest))
-        elif keyword == "USER":
-            recipe.user = rest
-        elif keyword == "COPY" and "--from=" not in rest:
-            *sources, destination = _exec_or_shell(rest)
-            destination = str(PurePosixPath(recipe.workdir, destination))
-            for source in sources:
-                recipe.copies[destination] = source
-        elif keyword in ("HEALTHCHECK", "CMD"):
-            command = rest.partition("CMD ")[2] if keyword == "HEALTHCHECK" else rest
-            try:
-                setattr(recipe, keyword.lower(), _exec_form(command, keyword))
-            except ImageError as error:
-                recipe.not_exec_form[keyword] = str(error)
+    for keyword, rest in instructions(_dockerfile_text(path)):
+        try:
+            recipe = _read_instruction(recipe, keyword, rest)
+        except ImageError as error:
+            raise ImageError(f"{path}: {error}") from None
+    return recipe
+
+
+def _dockerfile_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ImageError(f"{path} not found: the stage folder needs its Dockerfile") from None
+    except UnicodeDecodeError:
+        raise ImageError(f"{path} is not UTF-8 text: save the Dockerfile as plain text") from None
+
+
+def _read_instruction(recipe: Recipe, keyword: str, rest: str) -> Recipe:
+    """``recipe`` with one instruction applied; a new, empty one at each ``FROM``."""
+    if keyword == "FROM":
+        return Recipe()
+    if keyword == "ENV":
+        recipe.env.update(_env_pairs(rest))
+    elif keyword == "WORKDIR":
+        recipe.workdir = str(PurePosixPath(recipe.workdir, rest))
+    elif keyword == "USER":
+        recipe.user = rest
+    elif keyword == "COPY" and "--from=" not in rest:
+        *sources, destination = _copy_arguments(rest)
+        destination = str(PurePosixPath(recipe.workdir, destination))
+        for source in sources:
+            recipe.copies[destination] = source
+    elif keyword in ("HEALTHCHECK", "CMD"):
+        command = rest.partition("CMD ")[2] if keyword == "HEALTHCHECK" else rest
+        try:
+            setattr(recipe, keyword.lower(), _exec_form(command, keyword))
+        except ImageError as error:
+            recipe.not_exec_form[keyword] = str(error)
     return recipe
 
 
 def _env_pairs(rest: str) -> dict[str, str]:
-    words = shlex.split(rest)
+    words = _shell_words(rest, "ENV")
     if words and "=" not in words[0]:
         return {words[0]: " ".join(words[1:])}
+    bare = [word for word in words if "=" not in word]
+    if bare:
+        raise ImageError(f"ENV {rest}: write KEY=value pairs, {bare[0]!r} has no =")
     return dict(word.split("=", 1) for word in words)
 
 
-def _exec_or_shell(rest: str) -> list[str]:
-    words = [word for word in shlex.split(rest) if not word.startswith("--")]
-    return json.loads(rest) if rest.startswith("[") else words
+def _copy_arguments(rest: str) -> list[str]:
+    """COPY's sources and destination, in JSON or shell form, its options (``--chown``) left out."""
+    if rest.startswith("["):
+        words = _exec_form(rest, "COPY")
+    else:
+        words = [word for word in _shell_words(rest, "COPY") if not word.startswith("--")]
+    if len(words) < 2:
+        raise ImageError(f"COPY {rest}: name a source and a destination")
+    return words
+
+
+def _shell_words(rest: str, keyword: str) -> list[str]:
+    try:
+        return shlex.split(rest)
+    except ValueError:
+        raise ImageError(f"{keyword} {rest}: a quote is not closed") from None
 
 
 def _exec_form(rest: str, keyword: str) -> list[str]:
@@ -217,6 +252,21 @@ def build_image(folder: Path, tag: str, log: Path | None = None) -> None:
     if finished.returncode != 0:
         tail = "\n".join((finished.stdout + finished.stderr).strip().splitlines()[-5:])
         raise ImageError(f"docker build failed:\n{tail}")
+
+
+@contextmanager
+def built_image(folder: Path, log: Path | None = None) -> Iterator[str]:
+    """Build the stage in ``folder`` under a tag of its own; remove the image when the block ends.
+
+    A tag per build, not one fixed name: two checks on one engine would retag each other's
+    images, and one would test the other's. Removed after, so checks do not pile images up.
+    """
+    tag = f"iris-api:build-{uuid.uuid4().hex[:12]}"
+    try:
+        build_image(folder, tag, log)
+        yield tag
+    finally:
+        subprocess.run(["docker", "image", "rm", "--force", tag], capture_output=True)
 
 
 @contextmanager

@@ -44,9 +44,9 @@ def reference_model(folder: Path) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    # Ctrl-C and a supervisor's ``kill`` both end here cleanly, gunicorn stopped. SIGINT too is
-    # set, not inherited: started with it ignored (a shell's background job), kit serve would
-    # sit out a Ctrl-C to its process group that gunicorn, which sets its own handler, obeys.
+    # Ctrl-C and a supervisor's ``kill`` both end here cleanly, gunicorn stopped. gunicorn runs
+    # in a session of its own (kit.servers), out of the terminal's reach, so kit serve must
+    # hear both: SIGINT too is set, not inherited, as a shell's background job ignores it.
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop_signal, _interrupt)
     if not port_is_free(args.port):
@@ -70,7 +70,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _interrupt(signum: int, frame: object) -> None:
-    """Ctrl-C or ``kill`` (SIGTERM) stops the service: gunicorn is stopped, not orphaned."""
+    """Ctrl-C or ``kill`` (SIGTERM) stops the service: gunicorn is stopped, not orphaned.
+
+    Further signals are ignored from here on: a second Ctrl-C would cut the stop short and
+    leave gunicorn running, while the stop itself takes a bounded time (kit.servers).
+    """
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 

@@ -11,18 +11,21 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import subprocess
 import sys
 import time
 import venv
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from kit.errors import KitError
 from kit.link import kernel_spec_file, link_environment
 from kit.paths import LOCK, VENV, venv_python
 
 STAMP = VENV / ".kit-setup.json"
+PIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*==[^\s=]+")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -87,9 +90,30 @@ def _seconds_since(started: float) -> str:
     return f"{time.monotonic() - started:.0f} s"
 
 
+def check_lock(path: Path) -> None:
+    """Refuse a lock that is not one ``name==version`` pin a line, before pip reads it.
+
+    pip would stop on it only after minutes of output, and setup would then blame the
+    network; this names the file, the line and the fix.
+    """
+    restore = f"restore it with `git checkout {path.name}`, or regenerate it with `make lock`."
+    if not path.exists():
+        raise KitError(f"{path.name} is missing: {restore}")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise KitError(f"{path.name} is not text (is it corrupted?): {restore}") from None
+    numbered = enumerate(map(str.strip, lines), start=1)
+    pins = [(number, line) for number, line in numbered if line and not line.startswith("#")]
+    if not pins:
+        raise KitError(f"{path.name} pins no package: {restore}")
+    for number, pin in pins:
+        if not PIN.fullmatch(pin):
+            raise KitError(f"{path.name} line {number} is not a name==version pin: {restore}")
+
+
 def _wanted_state() -> dict:
-    if not LOCK.exists():
-        raise KitError(f"{LOCK.name} is missing: restore it with `git checkout {LOCK.name}`.")
+    check_lock(LOCK)
     return {
         "python": ".".join(str(part) for part in sys.version_info[:3]),
         "lock_sha256": hashlib.sha256(LOCK.read_bytes()).hexdigest(),

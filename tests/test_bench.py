@@ -42,7 +42,7 @@ def test_without_wrk_it_says_how_to_install_it_and_exits_2(monkeypatch, capsys, 
 @pytest.mark.skipif(
     shutil.which("wrk") is None, reason="wrk is not installed (apt-get install wrk)"
 )
-def test_a_short_bench_runs_both_servers_and_reports(tmp_path):
+def test_a_short_bench_runs_both_servers_and_reports(tmp_path, leaves_no_process):
     command = [sys.executable, "-m", "kit", "bench", "--duration", "1", "--clients", "2"]
     command += ["--batch-runs", "1", "--runs", str(tmp_path)]
     finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=180)

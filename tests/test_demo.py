@@ -7,15 +7,16 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from kit.paths import ROOT
+from kit.servers import port_is_free
 
 
-def test_the_demo_runs_every_stage_and_cleans_up(tmp_path: Path) -> None:
+def test_the_demo_runs_every_stage_and_cleans_up(tmp_path: Path, leaves_no_process) -> None:
     env = {**os.environ, "TMPDIR": str(tmp_path)}
-    # A process group of its own: whatever the demo starts stays in it, unless it is left behind.
+    # A process group of its own, so a hung demo can be killed whole; its servers run in
+    # sessions of their own, and leaves_no_process finds any of them left running.
     demo = subprocess.Popen(
         [sys.executable, "-m", "kit", "demo"],
         cwd=ROOT,
@@ -28,7 +29,7 @@ def test_the_demo_runs_every_stage_and_cleans_up(tmp_path: Path) -> None:
     try:
         stdout, stderr = demo.communicate(timeout=300)
     except subprocess.TimeoutExpired:
-        os.killpg(demo.pid, signal.SIGKILL)  # a hung demo takes nothing with it past the test
+        os.killpg(demo.pid, signal.SIGKILL)  # leaves_no_process then kills what it started
         raise
     assert demo.returncode == 0, stdout[-2000:] + stderr[-2000:]
     for stage in range(5):
@@ -37,17 +38,5 @@ def test_the_demo_runs_every_stage_and_cleans_up(tmp_path: Path) -> None:
     assert "400" in stdout and "malformed JSON" in stdout
     ports = set(re.findall(r"(?:--port |PORT=)(\d+)", stdout))
     assert len(ports) == 2, "expected the demo to show the port of each server it started"
-    assert not _group_still_running(demo.pid), "a process the demo started still runs"
+    assert all(map(port_is_free, map(int, ports))), "expected the demo's servers gone, one answers"
     assert list(tmp_path.iterdir()) == [], "the demo left files in its temporary folder"
-
-
-def _group_still_running(group: int, patience: float = 5.0) -> bool:
-    """Whether a process of ``group`` is still there after ``patience`` seconds."""
-    deadline = time.monotonic() + patience
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(group, 0)
-        except ProcessLookupError:
-            return False
-        time.sleep(0.1)
-    return True

@@ -18,6 +18,7 @@ from kit.image import (
     ImageError,
     Recipe,
     build_image,
+    built_image,
     engine_available,
     local_command,
     read_dockerfile,
@@ -75,9 +76,37 @@ def test_read_dockerfile_reads_the_last_stage_only(tmp_path):
     assert local_command(recipe, Path("/stage"))[-2:] == ["-c", "/stage/conf.py"]
 
 
-def test_a_shell_form_cmd_is_refused(tmp_path):
-    (tmp_path / "Dockerfile").write_text("FROM b\nCMD gunicorn -c conf.py\n")
+def test_a_shell_form_cmd_is_kept_as_a_problem_and_refused_when_run(tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM b\nUSER 10001\nCMD gunicorn -c conf.py\n")
+    recipe = read_dockerfile(tmp_path / "Dockerfile")
+    assert recipe.user == "10001", "the rest of the Dockerfile is still read"
+    assert "exec form" in recipe.not_exec_form["CMD"]
     with pytest.raises(RuntimeError, match="exec form"):
+        local_command(recipe, Path("/stage"))
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"FROM b\n\xff\xfe\x00\x01", "is not UTF-8 text"),
+        (b'FROM b\nENV GREETING="hello\n', "ENV .*: a quote is not closed"),
+        (b"FROM b\nENV A=1 B\n", "ENV A=1 B: write KEY=value pairs, 'B' has no ="),
+        (
+            b"FROM b\nCOPY gunicorn.conf.py\n",
+            "COPY gunicorn.conf.py: name a source and a destination",
+        ),
+        (b'FROM b\nCOPY ["a", \n', "COPY must use the exec form"),
+    ],
+    ids=["binary", "unclosed quote", "ENV without =", "COPY without destination", "bad JSON"],
+)
+def test_a_broken_dockerfile_is_an_image_error_naming_the_file(content, problem, tmp_path):
+    (tmp_path / "Dockerfile").write_bytes(content)
+    with pytest.raises(ImageError, match=rf"Dockerfile:? {problem}"):
+        read_dockerfile(tmp_path / "Dockerfile")
+
+
+def test_a_missing_dockerfile_is_an_image_error_naming_it(tmp_path):
+    with pytest.raises(ImageError, match=r"Dockerfile not found"):
         read_dockerfile(tmp_path / "Dockerfile")
 
 
@@ -120,7 +149,23 @@ def test_the_image_builds_and_serves_once_healthy(tmp_path):
     available, why = engine_available()
     if not available:
         pytest.skip(f"no container engine ({why}); the local CMD test covers the service")
-    build_image(STAGE4, "iris-api:kit-test", log=tmp_path / "build.log")
     port = free_port()
-    with serve_in_engine("iris-api:kit-test", port):
+    with built_image(STAGE4, log=tmp_path / "build.log") as tag, serve_in_engine(tag, port):
         call_the_service(f"http://127.0.0.1:{port}")
+    assert tag not in _image_tags(), "expected the image removed after the test, it is still there"
+
+
+def test_each_build_gets_a_tag_of_its_own(monkeypatch, tmp_path):
+    """Two checks on one engine must not retag (and so test) each other's images."""
+    built: list[str] = []
+    monkeypatch.setattr("kit.image.build_image", lambda folder, tag, log=None: built.append(tag))
+    monkeypatch.setattr("subprocess.run", lambda *args, **kwargs: None)
+    for _ in range(2):
+        with built_image(tmp_path):
+            pass
+    assert len(set(built)) == 2, f"expected two different tags, got {built}"
+
+
+def _image_tags() -> set[str]:
+    listing = ["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}"]
+    return set(subprocess.run(listing, capture_output=True, text=True).stdout.split())

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from kit.paths import ROOT
-from kit.servers import free_port, wait_until_ready
+from kit.servers import free_port, stop, wait_until_ready
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="process groups and SIGINT are POSIX")
 
@@ -25,7 +25,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("runs")
 
 
-def test_serve_trains_serves_and_stops_cleanly_on_ctrl_c(runs, tmp_path):
+def test_serve_trains_serves_and_stops_cleanly_on_ctrl_c(runs, tmp_path, leaves_no_process):
     """Started as a shell starts a background job, with SIGINT ignored: Ctrl-C still counts."""
     log = tmp_path / "kit-serve.log"
     with kit_serve(runs, log, sigint_ignored=True) as (server, url):
@@ -39,7 +39,7 @@ def test_serve_trains_serves_and_stops_cleanly_on_ctrl_c(runs, tmp_path):
     assert (runs / "serve" / "model" / "metadata.json").is_file()
 
 
-def test_sigterm_stops_gunicorn_too(runs, tmp_path):
+def test_sigterm_stops_gunicorn_too(runs, tmp_path, leaves_no_process):
     """A supervisor's ``kill`` must not leave gunicorn running without its parent."""
     with kit_serve(runs, tmp_path / "kit-serve.log") as (server, url):
         server.terminate()
@@ -52,10 +52,12 @@ def test_sigterm_stops_gunicorn_too(runs, tmp_path):
 def kit_serve(
     runs: Path, log: Path, sigint_ignored: bool = False
 ) -> Iterator[tuple[subprocess.Popen, str]]:
-    """``kit serve`` until the block ends, once it answers; then no process of it survives.
+    """``kit serve`` until the block ends, once it answers; then it is stopped, if still there.
 
     It gets a process group of its own, as a terminal gives a command: Ctrl-C (SIGINT to the
-    group) reaches kit serve, gunicorn and its workers alike, and so does the clean-up.
+    group) reaches kit serve alone, since gunicorn runs in a session of its own, and kit serve
+    must stop it. The clean-up asks kit serve to stop (SIGTERM) for the same reason: killed, it
+    could not stop gunicorn.
     """
     port = free_port()
     command = [sys.executable, "-m", "kit", "serve", "--port", str(port), "--runs", str(runs)]
@@ -72,9 +74,7 @@ def kit_serve(
             wait_until_ready(server, f"http://127.0.0.1:{port}/health", timeout=90)
             yield server, f"http://127.0.0.1:{port}"
         finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+            stop(server)
 
 
 def _ignore_sigint() -> None:

@@ -1,4 +1,5 @@
-"""``kit setup`` registers the kit's Jupyter kernel inside this clone's ``.venv``, only there."""
+"""``kit setup`` registers the kit's Jupyter kernel inside this clone's ``.venv``, only there, and
+refuses a corrupted lock."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ import pytest
 from kit import setup
 from kit.errors import KitError
 from kit.link import Kernel, find_kernels, kernel_spec_file, kit_imported_by, link_environment
-from kit.paths import ROOT, VENV, venv_python
+from kit.paths import LOCK, ROOT, VENV, venv_python
+from kit.setup import check_lock
 
 
 def test_the_kernel_lives_in_the_venv_and_runs_this_clones_python():
@@ -92,3 +94,24 @@ def test_pip_stays_quiet_unless_it_fails_and_then_its_message_is_shown(capfd):
     assert "pip said:" in str(error.value) and "no-such-package-for-the-kit" in str(error.value)
     assert "run `make setup` again" in str(error.value)
     assert capfd.readouterr() == ("", "")
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"numpy==2.4.0\n\x00\x9c\xff\xfe", "is not text"),
+        (b"# only comments\n", "pins no package"),
+        (b"numpy==2.4.0\nflask>=3\n", "line 2 is not a name==version pin"),
+        (b"numpy==2.4.0\n<<<<<<< HEAD\n", "line 2 is not a name==version pin"),
+    ],
+    ids=["binary", "empty", "a range", "a merge conflict"],
+)
+def test_a_corrupted_lock_is_refused_naming_the_file_and_the_fix(content, problem, tmp_path):
+    lock = tmp_path / "requirements.lock"
+    lock.write_bytes(content)
+    with pytest.raises(KitError, match=rf"requirements\.lock {problem}.*git checkout"):
+        check_lock(lock)
+
+
+def test_the_kits_own_lock_passes_the_check():
+    check_lock(LOCK)

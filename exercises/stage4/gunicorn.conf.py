@@ -29,6 +29,7 @@ preload_app = True  # load the model once, before forking: a broken model stops 
 control_socket_disable = True  # no runtime control needed; lets several servers run side by side
 accesslog = "-"
 timeout = 30
+graceful_timeout = 5  # in-flight requests may finish before docker stop (or the kit) kills
 
 
 def when_ready(server) -> None:

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from kit.image import (
-    build_image,
+    built_image,
     engine_available,
     read_dockerfile,
     serve_in_engine,
@@ -214,8 +214,6 @@ def test_the_image_builds_and_becomes_healthy_in_an_engine(workdir, recipe, tmp_
     if not available:
         pytest.skip(f"no container engine ({why})")
     assert recipe.cmd and recipe.healthcheck, "expected a CMD and a HEALTHCHECK, got them missing"
-    tag = "iris-api:stage4-check"
-    build_image(workdir, tag, log=tmp_path / "build.log")
     port = free_port()
-    with serve_in_engine(tag, port):
+    with built_image(workdir, log=tmp_path / "build.log") as tag, serve_in_engine(tag, port):
         _call_the_service(f"http://127.0.0.1:{port}")

@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import platform
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 
 MODEL_FILE = "model.skops"
 METADATA_FILE = "metadata.json"
+RETRAIN = "run the train step to write it again"
 LIBRARIES = ("scikit-learn", "numpy", "pandas", "skops")
 TRUSTED_TYPES: frozenset[str] = frozenset()
 """Types skops does not trust by default that we accept. Our pipeline needs none: keep it so."""
@@ -101,6 +103,8 @@ def load_model(directory: Path) -> TrainedModel:
     model_path = directory / MODEL_FILE
     if not model_path.is_file():
         raise ArtifactError(f"{model_path} not found: run the train step first")
+    if not _is_skops_file(model_path):
+        raise ArtifactError(f"{model_path} is not a skops file (a pickle, or text?): {RETRAIN}")
     trusted = verified_types(model_path, metadata.get("model_sha256"))
     pipeline = skops.io.load(model_path, trusted=trusted)
     _warn_about_version_changes(metadata.get("versions", {}))
@@ -138,13 +142,33 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _is_skops_file(path: Path) -> bool:
+    """Whether ``path`` is a skops archive: a zip holding the ``schema.json`` skops writes.
+
+    Asked before skops reads the file: on a pickle or a text file, skops stops with a
+    zip-format error that names neither the file nor the fix.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "schema.json" in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
 def _read_metadata(path: Path) -> dict[str, Any]:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        metadata = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ArtifactError(f"{path} not found: is this a folder written by train?") from None
+    except UnicodeDecodeError:
+        raise ArtifactError(f"{path} is not UTF-8 text (a binary file?): {RETRAIN}") from None
     except json.JSONDecodeError as error:
-        raise ArtifactError(f"{path} is not valid JSON (line {error.lineno})") from None
+        raise ArtifactError(f"{path} is not valid JSON (line {error.lineno}): {RETRAIN}") from None
+    if not isinstance(metadata, dict):
+        raise ArtifactError(
+            f"{path} must hold a JSON object, not {type(metadata).__name__}: {RETRAIN}"
+        )
+    return metadata
 
 
 def _warn_about_version_changes(saved: dict[str, str]) -> None:

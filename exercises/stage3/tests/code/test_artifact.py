@@ -2,6 +2,7 @@
 
 import json
 import logging
+import pickle
 import shutil
 from pathlib import Path
 
@@ -75,6 +76,47 @@ def test_a_folder_without_metadata_is_refused(model_dir: Path, tmp_path: Path):
     (copy / artifact.METADATA_FILE).unlink()
     with pytest.raises(artifact.ArtifactError, match=r"metadata\.json not found"):
         artifact.load_model(copy)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [pickle.dumps({"model": "pickled"}), b"not a model\n", b"PK\x05\x06" + bytes(18)],
+    ids=["pickle", "text", "empty zip"],
+)
+def test_a_model_file_that_is_not_skops_is_refused_naming_the_fix(
+    content: bytes, model_dir: Path, tmp_path: Path
+):
+    copy = _copy(model_dir, tmp_path)
+    _replace_model_file(copy, content)
+    with pytest.raises(artifact.ArtifactError, match=r"model\.skops is not a skops file.*train"):
+        artifact.load_model(copy)
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"{not json", "not valid JSON"),
+        (b"\xff\xfe\x00binary", "not UTF-8"),
+        (b"[1, 2]", "must hold a JSON object"),
+    ],
+    ids=["not JSON", "binary", "a list"],
+)
+def test_broken_metadata_is_refused_naming_the_fix(
+    content: bytes, problem: str, model_dir: Path, tmp_path: Path
+):
+    copy = _copy(model_dir, tmp_path)
+    (copy / artifact.METADATA_FILE).write_bytes(content)
+    with pytest.raises(artifact.ArtifactError, match=rf"metadata\.json .*{problem}.*train"):
+        artifact.load_model(copy)
+
+
+def _replace_model_file(folder: Path, content: bytes) -> None:
+    """Put ``content`` where the model was, with a matching hash: only its format is wrong."""
+    model_path = folder / artifact.MODEL_FILE
+    model_path.write_bytes(content)
+    metadata = json.loads((folder / artifact.METADATA_FILE).read_text())
+    metadata["model_sha256"] = artifact.sha256_of(model_path)
+    (folder / artifact.METADATA_FILE).write_text(json.dumps(metadata))
 
 
 def test_a_library_version_change_is_logged(

@@ -42,6 +42,20 @@ def test_a_header_without_rows_is_refused(tmp_path: Path):
         data.read_table(header_only, schema.MEASUREMENTS)
 
 
+def test_a_file_in_another_encoding_is_refused_naming_it(tmp_path: Path):
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes((",".join(data.FEATURES) + ",espèce\n").encode("latin-1"))
+    with pytest.raises(data.DataError, match=r"latin1\.csv is not UTF-8 text"):
+        data.read_table(latin1, schema.MEASUREMENTS)
+
+
+def test_a_binary_file_is_refused_naming_it(tmp_path: Path):
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(bytes(range(128)) * 4)
+    with pytest.raises(data.DataError, match=r"binary\.csv is not a CSV table"):
+        data.read_table(binary, schema.MEASUREMENTS)
+
+
 def test_written_tables_read_back_unchanged(iris: pd.DataFrame, tmp_path: Path):
     path = tmp_path / "out" / "iris.csv"
     data.write_table(iris, path)

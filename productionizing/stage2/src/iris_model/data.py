@@ -12,6 +12,7 @@ from sklearn.model_selection import train_test_split
 FEATURES = ("sepal_length", "sepal_width", "petal_length", "petal_width")
 TARGET = "species"
 CLASSES = ("setosa", "versicolor", "virginica")
+AS_CSV = "save it as UTF-8 text, a header line, then one comma-separated row per flower"
 
 
 class DataError(ValueError):
@@ -26,6 +27,13 @@ def read_table(path: Path, schema: pa.DataFrameSchema) -> pd.DataFrame:
         raise DataError(f"{path} not found: check the path") from None
     except pd.errors.EmptyDataError:
         raise DataError(f"{path} is empty: expected a header line and rows") from None
+    except UnicodeDecodeError:
+        raise DataError(
+            f"{path} is not UTF-8 text (binary, or another encoding?): {AS_CSV}"
+        ) from None
+    except pd.errors.ParserError as error:
+        reason = str(error).strip().splitlines()[-1]
+        raise DataError(f"{path} is not a CSV table ({reason}): {AS_CSV}") from None
     return check_table(frame, schema, source=str(path))
 
 

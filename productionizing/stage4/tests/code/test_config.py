@@ -70,6 +70,20 @@ def test_unreadable_yaml_is_an_error_naming_the_file_and_line(tmp_path: Path):
         load_config(broken)
 
 
+def test_a_config_file_that_is_not_a_mapping_is_an_error(tmp_path: Path):
+    listing = tmp_path / "list.yaml"
+    listing.write_text("- model\n- C\n")
+    with pytest.raises(ConfigError, match=r"list\.yaml must hold a mapping"):
+        load_config(listing)
+
+
+def test_a_binary_config_file_is_an_error_naming_the_file(tmp_path: Path):
+    binary = tmp_path / "binary.yaml"
+    binary.write_bytes("model:\n  C: caf\xe9\n".encode("latin-1"))
+    with pytest.raises(ConfigError, match=r"binary\.yaml is not UTF-8 text"):
+        load_config(binary)
+
+
 def test_a_missing_override_file_is_an_error(tmp_path: Path):
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "absent.yaml")
