@@ -30,7 +30,7 @@ from kit.servers import free_port, running_server
 
 FLOWER = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
 INSTALL_WRK = "wrk is not installed: sudo apt-get install wrk (Debian, Ubuntu) or brew install wrk"
-TARGETS = "targets: predict >= 0.6 x ceiling, 0 errors, p99 <= 20 ms at 16 clients; batch <= 1.5 x"
+TARGETS = "targets: predict >= 0.8 x ceiling, 0 errors, p99 <= 20 ms at 16 clients; batch <= 2.0 x"
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ POST_ENDPOINTS = pytest.mark.exercise(
     "The POST endpoints: routes.predict, routes.predict_batch",
     hint="read_flower(_json_body()) or read_batch(_json_body(), current_app.config['MAX_BATCH']), "
     "then jsonify what _service().predict(...) returns",
-    needs=(2,),
+    needs=(2, 4),
 )
 EXACT_JSON = pytest.mark.exercise(
     4,

@@ -1,25 +1,18 @@
-"""What a request body must look like, declared once (in pydantic types) and checked at the door.
+"""What a request body must look like, declared once in pydantic types and checked at the door.
 
-Types are strict: a string ``"5.1"`` or ``true`` is not a length. Numbers must be finite,
-above 0 and below ``MAX_CM`` (the same plausibility range as the data schema). A body with a
-key written twice is refused as malformed JSON: which value was meant is a guess we don't make.
-
-Reading is fast for good bodies and exact for bad ones. msgspec parses and checks the same
-types in one pass, without building the parsed objects first (for a 10,000-flower batch, a
-third of the time that parsing and then validating took; see docs/benchmarks.md). If it
-refuses the body, or the body holds keys it ignored, the standard library reads it again and
-pydantic validates it: pydantic is the contract, the error messages and the OpenAPI schema.
-Reading again finds keys written twice, and accepts ``NaN`` so that the error names the field
-that holds it.
+pydantic reads every body: the types below are the contract, the source of every error message
+and of the OpenAPI schema. They are strict: a string ``"5.1"`` or ``true`` is not a length.
+Numbers must be finite, above 0 and below ``MAX_CM`` (the same plausibility range as the data
+schema). Python's ``json`` turns the bytes into values first, for two reasons: it shows us a key
+written twice (which value was meant is a guess we don't make), and it reads ``NaN``, so that
+pydantic's error names the field that holds it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
-import msgspec
 from pydantic import (
     BeforeValidator,
     ConfigDict,
@@ -30,18 +23,12 @@ from pydantic import (
     with_config,
 )
 from pydantic_core import PydanticCustomError
-from typing_extensions import TypedDict
+from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
-from iris_model.data import FEATURES
 from iris_model.schema import MAX_CM
 
-Length = Annotated[
-    float,
-    Field(gt=0, lt=MAX_CM, description="centimetres"),  # for pydantic
-    msgspec.Meta(gt=0, lt=MAX_CM),  # the same rule, for msgspec's fast reading
-]
+Length = Annotated[float, Field(gt=0, lt=MAX_CM, description="centimetres")]
 STRICT = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False)
-Body = TypeVar("Body")
 
 
 class BodyError(ValueError):
@@ -82,62 +69,29 @@ def _not_too_many(value: Any, info: ValidationInfo) -> Any:
 class Batch(TypedDict):
     """Several flowers; the longest batch accepted comes from the validation context."""
 
-    instances: Annotated[
-        list[Flower],
-        Field(min_length=1),
-        BeforeValidator(_not_too_many),
-        msgspec.Meta(min_length=1),
-    ]
+    instances: Annotated[list[Flower], Field(min_length=1), BeforeValidator(_not_too_many)]
 
 
 FLOWER = TypeAdapter(Flower)
 BATCH = TypeAdapter(Batch)
-FAST_FLOWER = msgspec.json.Decoder(Flower)
-FAST_BATCH = msgspec.json.Decoder(Batch)
 
 
 def read_flower(body: bytes) -> Flower:
     """One flower from a request body; ``BodyError`` or ``SchemaError`` if not."""
-    return _read(body, FLOWER, FAST_FLOWER, accept=lambda _: _keys_in(body) == len(FEATURES))
+    return _validate(FLOWER, parse_json(body))
 
 
 def read_batch(body: bytes, max_batch: int) -> Batch:
     """A batch of 1 to ``max_batch`` flowers from a request body."""
-
-    def accept(batch: Batch) -> bool:
-        count = len(batch["instances"])
-        return count <= max_batch and _keys_in(body) == 1 + len(FEATURES) * count
-
-    return _read(body, BATCH, FAST_BATCH, accept, max_batch=max_batch)
+    return _validate(BATCH, parse_json(body), max_batch=max_batch)
 
 
-def _read(
-    body: bytes,
-    schema: TypeAdapter[Body],
-    fast: msgspec.json.Decoder,
-    accept: Callable[[Body], bool],
-    **context: Any,
-) -> Body:
+def _validate(schema: TypeAdapter[Any], value: Any, **context: Any) -> Any:
+    """``value`` checked by pydantic against ``schema``; its errors become a ``SchemaError``."""
     try:
-        valid = fast.decode(body)
-    except (msgspec.MsgspecError, RecursionError):  # RecursionError: nested too deeply
-        pass  # read it again below, to say exactly what is wrong
-    else:
-        if accept(valid):
-            return valid
-    try:
-        return schema.validate_python(parse_json(body), context=context)
+        return schema.validate_python(value, context=context)
     except ValidationError as error:
         raise SchemaError(error) from None
-
-
-def _keys_in(body: bytes) -> float:
-    """The keys in a body whose values are all numbers: every '"' then belongs to a key.
-
-    msgspec keeps the last of a key written twice and skips keys it does not know, so a body
-    with more keys than the schema expects goes to the exact reading, which refuses both.
-    """
-    return body.count(b'"') / 2
 
 
 def parse_json(body: bytes) -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import chain
 from operator import itemgetter
 from typing import Any, Protocol
 
@@ -50,14 +49,3 @@ class ModelService:
         # species is the class with the highest probability (`self._names`, `argmax`). No pandas
         # DataFrame: it costs more than the prediction.
         raise NotImplementedError("Exercise 2 not done yet: service.ModelService.predict")
-
-
-def _rows(flowers: Sequence[Flower]) -> np.ndarray:
-    """The flowers as one float64 array, a row per flower and a column per feature.
-
-    Numbers stream straight into the array (``np.fromiter``) rather than through a list of
-    tuples first: half the time for a 10,000-flower batch.
-    """
-    numbers = chain.from_iterable(map(_measurements, flowers))
-    count = len(flowers) * len(FEATURES)
-    return np.fromiter(numbers, dtype=np.float64, count=count).reshape(-1, len(FEATURES))

@@ -4,19 +4,9 @@ import json
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydantic import ValidationError
 from stand_in import SETOSA
 
 from iris_model.data import FEATURES
-from iris_model.payloads import (
-    BATCH,
-    FLOWER,
-    BodyError,
-    SchemaError,
-    parse_json,
-    read_batch,
-    read_flower,
-)
 
 ENDPOINTS = ("/predict", "/predict/batch")
 SETTINGS = settings(
@@ -104,43 +94,3 @@ def test_deep_nesting_is_a_4xx(client, depth, opener):
 def test_wrong_content_types_are_a_415(client, content_type):
     response = client.post("/predict", data=json.dumps(SETOSA), content_type=content_type)
     assert response.status_code == 415
-
-
-pair_values = st.floats(0.01, 99) | st.integers(-5, 200) | st.text(max_size=3) | st.none()
-pairs = st.lists(st.tuples(st.sampled_from([*FEATURES, "x"]), pair_values), max_size=7)
-valid_pairs = st.tuples(*(st.tuples(st.just(name), st.floats(0.01, 99)) for name in FEATURES))
-flower_pairs = (
-    valid_pairs.map(list)  # a valid flower
-    | st.tuples(valid_pairs, pairs).map(lambda both: [*both[0], *both[1]])  # and more keys
-    | pairs  # anything
-)
-
-
-def _verdict(read):
-    try:
-        return read()
-    except BodyError:
-        return "malformed"
-    except (SchemaError, ValidationError):
-        return "invalid"
-
-
-def _json_object(pairs) -> str:
-    """Written by hand, so that a key can appear twice."""
-    return "{" + ", ".join(f"{json.dumps(key)}: {json.dumps(value)}" for key, value in pairs) + "}"
-
-
-@SETTINGS
-@given(pairs=flower_pairs)
-def test_the_fast_reading_agrees_with_the_exact_one(pairs):
-    body = _json_object(pairs).encode()
-    exact = _verdict(lambda: FLOWER.validate_python(parse_json(body)))
-    assert _verdict(lambda: read_flower(body)) == exact
-
-
-@SETTINGS
-@given(flowers=st.lists(flower_pairs, max_size=3))
-def test_the_fast_reading_of_a_batch_agrees_with_the_exact_one(flowers):
-    body = f'{{"instances": [{", ".join(map(_json_object, flowers))}]}}'.encode()
-    exact = _verdict(lambda: BATCH.validate_python(parse_json(body), context={"max_batch": 2}))
-    assert _verdict(lambda: read_batch(body, max_batch=2)) == exact

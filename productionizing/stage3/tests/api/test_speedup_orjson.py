@@ -1,4 +1,4 @@
-"""Answers are written by orjson, as JSON a client reads back exactly."""
+"""The optional orjson speed-up: answers are JSON that a client reads back exactly."""
 
 import json
 

@@ -1,4 +1,4 @@
-"""The numpy fast path: used only for the pipeline we train, and only when it agrees."""
+"""The optional numpy speed-up: used only for the pipeline we train, and only when it agrees."""
 
 import logging
 
@@ -10,7 +10,7 @@ from sklearn.tree import DecisionTreeClassifier
 from stand_in import StandInModel
 
 from iris_model.artifact import TrainedModel, load_model
-from iris_model.fastpath import PROBES, NumpyModel, accelerate
+from iris_model.speedup_numpy import PROBES, NumpyModel, accelerate
 
 
 def test_the_trained_pipeline_gets_the_fast_path_with_the_same_answers(model_dir):

@@ -1,8 +1,10 @@
-"""The trained pipeline's arithmetic in plain numpy, used only where it matches scikit-learn.
+"""Optional speed-up, not the lesson: the trained pipeline's arithmetic in plain numpy.
 
-Profiling one ``/predict`` request (pyinstrument) showed about 85% of its time inside
-scikit-learn's per-call input checks, for a computation numpy does in microseconds. The
-boundary has already checked every number (``payloads.py``), so checking again is waste.
+A profile of one ``/predict`` request showed most of its time inside scikit-learn's per-call
+input checks, around a computation numpy does in microseconds. The boundary has already checked
+every number (``payloads.py``), so checking again is waste. The API answers the same without
+this module (``app.py`` would pass the model to ``ModelService`` as it is); the measurements
+are in the kit's ``docs/benchmarks.md``.
 
 ``accelerate`` recognises the pipeline ``model.build_pipeline`` makes (a ``StandardScaler``
 then a ``LogisticRegression`` over three or more classes), reads its fitted parameters, and
@@ -55,7 +57,7 @@ def accelerate(model: Model) -> Model:
     if fast is None:
         return model
     if not np.allclose(fast.predict_proba(PROBES), model.predict_proba(PROBES), rtol=0, atol=1e-9):
-        log.warning("the numpy fast path disagrees with scikit-learn: serving with scikit-learn")
+        log.warning("the numpy speed-up disagrees with scikit-learn: serving with scikit-learn")
         return model
     return fast
 
