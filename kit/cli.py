@@ -24,6 +24,7 @@ COMMANDS = {
     "test": ("kit.paths", "set up if needed, then run the whole test suite", False),
     "start": ("kit.workspace", "copy a stage's exercise templates into your workspace", True),
     "check": ("kit.check", "check a stage's exercises in your workspace (or --target)", True),
+    "solution": ("kit.solution", "show the reference answer of one exercise (--exercise n)", True),
     "catch-up": ("kit.workspace", "back up your stage folder, put the stage's start state", True),
     "generate": ("kit.generate", "regenerate every derived file: templates, carried code", True),
     "notebooks": (
