@@ -27,4 +27,16 @@ def __getattr__(name):
         raise AttributeError("module 'kit' has no attribute " + repr(name))
     import importlib
 
-    return getattr(importlib.import_module(_FUNCTIONS[name]), name)
+    importlib.import_module(_FUNCTIONS[name])
+    _bind_loaded_functions()
+    return globals()[name]
+
+
+def _bind_loaded_functions():
+    """Importing ``kit.check`` makes the name ``kit.check`` the module, which cannot be called:
+    put every loaded function back in its place, so ``kit.check(1)`` works a second time."""
+    import sys
+
+    for name, module in _FUNCTIONS.items():
+        if module in sys.modules:
+            globals()[name] = getattr(sys.modules[module], name)

@@ -53,11 +53,15 @@ def test_every_exercise_of_every_stage_has_an_answer_to_show(stage, number):
         assert "has no code of its own" in solution_text(stage, number)
 
 
-def test_a_notebook_asks_with_kit_solution(capsys):
-    import kit
-
-    kit.solution(3, exercise=1)
-    assert 'return jsonify(status="ok")' in capsys.readouterr().out
+def test_a_notebook_asks_with_kit_solution_again_and_again():
+    """As in a notebook's kernel: nothing of the kit imported before, each function called twice."""
+    calls = "kit.solution(1, exercise=3); kit.solution(1, exercise=5); print(callable(kit.check))"
+    done = subprocess.run(
+        [sys.executable, "-c", f"import kit; {calls}"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "train_test_split(" in done.stdout and "text.partition" in done.stdout
+    assert done.stdout.splitlines()[-1] == "True"
 
 
 def test_without_an_exercise_it_asks_for_one():
