@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
+from difflib import SequenceMatcher
 
 import pytest
 
@@ -11,6 +14,10 @@ from kit.check import exercises_of
 from kit.errors import KitError
 from kit.paths import ROOT, check_dir, stages_with
 from kit.solution import answer_blocks, solution_text
+
+# A stretch of an answer this long in a hint is its code, not a pointer to it; shorter ones are
+# names a hint may need (`routes.health`, `USER`).
+GIVEN_AWAY = 25
 
 EVERY_EXERCISE = [
     (stage, number) for stage in stages_with(check_dir) for number in exercises_of(stage)
@@ -83,3 +90,34 @@ def test_the_command_refuses_in_one_line(arguments):
     )
     assert done.returncode == 2
     assert done.stderr.startswith("kit solution: ") and done.stderr.count("\n") == 1, done.stderr
+
+
+@pytest.mark.parametrize(("stage", "number"), EVERY_EXERCISE)
+def test_no_hint_holds_the_code_of_its_answer(stage, number):
+    hint = exercises_of(stage)[number].hint
+    answer = [line.strip() for block in answer_blocks(stage, number) for line in block.answer]
+    given = [line for line in answer if _longest_shared_stretch(line, hint) >= GIVEN_AWAY]
+    assert not given, f"stage {stage}, exercise {number}: the hint gives the answer's {given}"
+
+
+@pytest.mark.parametrize(("stage", "number"), EVERY_EXERCISE)
+def test_a_hint_names_a_section_its_notebook_has(stage, number):
+    hint = exercises_of(stage)[number].hint
+    named = re.findall(r"'(Exercises? \d[^']*)'", hint)
+    headings = _headings(stage)
+    assert named, f"stage {stage}, exercise {number}: the hint names no notebook section"
+    missing = [name for name in named if not any(h.startswith(name) for h in headings)]
+    assert not missing, f"stage {stage}: the hint names {missing}; the notebook has {headings}"
+
+
+def _longest_shared_stretch(line: str, hint: str) -> int:
+    matcher = SequenceMatcher(None, line, hint, autojunk=False)
+    return matcher.find_longest_match().size
+
+
+def _headings(stage: int) -> list[str]:
+    """The ``## `` headings of the stage's solution notebook, without the ``## ``."""
+    (notebook,) = ROOT.glob(f"solutions/{stage:02d}_*.ipynb")
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    text = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown")
+    return re.findall(r"^## (.+)$", text, flags=re.MULTILINE)
