@@ -8,7 +8,7 @@ $(error No '$(PYTHON)' found. Install Python 3.11 or 3.12, or name one: make set
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help lab setup test start check catch-up serve bench slides demo doctor generate notebooks lock
+.PHONY: help lab setup test start check solution catch-up serve bench slides demo doctor generate notebooks lock
 
 help: ## list the kit's commands
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -27,6 +27,9 @@ start: ## copy stage STAGE's exercises into workspace/ (never overwrites)
 
 check: ## check stage STAGE's exercises in workspace/ (or TARGET=dir; EXERCISE=n for one)
 	@$(KIT) check "$(STAGE)" $(if $(TARGET),--target "$(TARGET)") $(if $(EXERCISE),--exercise "$(EXERCISE)")
+
+solution: ## show the reference answer of exercise EXERCISE of stage STAGE (one at a time)
+	@$(KIT) solution "$(STAGE)" $(if $(EXERCISE),--exercise "$(EXERCISE)")
 
 catch-up: ## reset stage STAGE to its start state (STATE=end: its end), your work kept in workspace/backups/
 	@$(KIT) catch-up "$(STAGE)" $(if $(STATE),--state "$(STATE)")

@@ -1,18 +1,24 @@
 """The kit's own tool: set-up, tests, exercises and checks for the workshop.
 
-Learners use three functions from a notebook; everything else runs as ``python -m kit ...``
+Learners use four functions from a notebook; everything else runs as ``python -m kit ...``
 (or ``make ...``, which calls the same thing).
 
 >>> import kit
 >>> kit.start(1)       # copy stage 1's exercise templates into your workspace
 >>> kit.check(1)       # check your work: one line per exercise, with hints
+>>> kit.solution(1, exercise=3)  # stuck? the reference answer of one exercise
 >>> kit.catch_up(2)    # fell behind? put stage 2's start state in your workspace
 
 Nothing is imported until it is used, so that ``python -m kit`` can refuse an old Python in
 one line, before any modern syntax is parsed.
 """
 
-_FUNCTIONS = {"start": "kit.workspace", "catch_up": "kit.workspace", "check": "kit.check"}
+_FUNCTIONS = {
+    "start": "kit.workspace",
+    "catch_up": "kit.workspace",
+    "check": "kit.check",
+    "solution": "kit.solution",
+}
 __all__ = sorted(_FUNCTIONS)
 
 
@@ -21,4 +27,16 @@ def __getattr__(name):
         raise AttributeError("module 'kit' has no attribute " + repr(name))
     import importlib
 
-    return getattr(importlib.import_module(_FUNCTIONS[name]), name)
+    importlib.import_module(_FUNCTIONS[name])
+    _bind_loaded_functions()
+    return globals()[name]
+
+
+def _bind_loaded_functions():
+    """Importing ``kit.check`` makes the name ``kit.check`` the module, which cannot be called:
+    put every loaded function back in its place, so ``kit.check(1)`` works a second time."""
+    import sys
+
+    for name, module in _FUNCTIONS.items():
+        if module in sys.modules:
+            globals()[name] = getattr(sys.modules[module], name)

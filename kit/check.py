@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import subprocess
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kit import suite_cache
-from kit.check_plugin import passed, render_report
+from kit.check_plugin import Exercise, passed, render_report
 from kit.errors import KitError
 from kit.paths import (
     ROOT,
@@ -62,6 +63,24 @@ def check(stage: int, target: str | Path | None = None, exercise: int | None = N
     """Check your work on ``stage`` (or one ``exercise`` of it); print a line per exercise."""
     stage = parse_stage(str(stage), "check", stages_with(check_dir))
     print(run_check(stage, target, exercises=[exercise] if exercise else []).report)
+
+
+def exercises_of(stage: int) -> dict[int, Exercise]:
+    """Stage ``stage``'s exercises as its check declares them (number, title, hint), read from
+    its ``pytest.mark.exercise(...)`` markers without running it: the first marker of a
+    number gives its title and hint, as in the report."""
+    exercises: dict[int, Exercise] = {}
+    for path in sorted(check_dir(stage).glob("test_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for call in (node for node in ast.walk(tree) if _is_exercise_marker(node)):
+            number, title = (ast.literal_eval(argument) for argument in call.args[:2])
+            keywords = {word.arg: ast.literal_eval(word.value) for word in call.keywords}
+            exercises.setdefault(number, Exercise(number, title, keywords.get("hint", "")))
+    return dict(sorted(exercises.items()))
+
+
+def _is_exercise_marker(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and ast.unparse(node.func) == "pytest.mark.exercise"
 
 
 def run_check(

@@ -158,7 +158,8 @@ def passed(result: dict) -> bool:
 
 
 def render_report(stage: int | str, target: Path, result: dict) -> str:
-    """The report a learner reads: a line per exercise; for a failure, what and a hint."""
+    """The report a learner reads: a line per exercise; for a failure, what and a hint; after
+    any failure, how to see the answer."""
     title = f"Stage {stage} check" if stage else "Check"
     lines = [f"{title} of {display_path(target)}"]
     broken = result.get("broken", [])
@@ -177,7 +178,17 @@ def render_report(stage: int | str, target: Path, result: dict) -> str:
         summary = (
             f"{summary[:-1]} (only exercise {', '.join(map(str, result['only']))} was checked)."
         )
-    return "\n".join([*lines, summary])
+    return "\n".join([*lines, summary, *_stuck(stage, result)])
+
+
+def _stuck(stage: int | str, result: dict) -> list[str]:
+    """After a failure, how to ask for the answer of the first failed exercise: the hints
+    only say where to look, so the answer is one command away, and only on request."""
+    failed = [exercise["number"] for exercise in result["exercises"] if exercise["failures"]]
+    if not (stage and failed):
+        return []
+    command = f"make solution STAGE={stage} EXERCISE={failed[0]}"
+    return [f"Stuck? `{command}` shows the reference answer."]
 
 
 def _exercise_lines(exercise: dict, failed: set[int], blocked: bool) -> list[str]:

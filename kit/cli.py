@@ -24,6 +24,7 @@ COMMANDS = {
     "test": ("kit.suite", "set up if needed, then run the whole test suite", False),
     "start": ("kit.workspace", "copy a stage's exercise templates into your workspace", True),
     "check": ("kit.check", "check a stage's exercises in your workspace (or --target)", True),
+    "solution": ("kit.solution", "show the reference answer of one exercise (--exercise n)", True),
     "catch-up": ("kit.workspace", "reset a stage to its start (or end), work backed up", True),
     "generate": ("kit.generate", "regenerate every derived file: templates, carried code", True),
     "notebooks": ("kit.notebooks", "re-execute the solutions, regenerate learner notebooks", True),

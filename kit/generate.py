@@ -7,7 +7,8 @@ suite fails, naming the file, when a committed copy differs from what this modul
 - **carried files**: what a stage takes unchanged from the stage before it (``STAGE_FILES``)
   is copied into its folder, so each stage folder still builds and runs on its own;
 - **exercise templates**: ``exercises/stageN`` is ``productionizing/stageN`` with the bodies
-  of stage N's exercises stubbed (``stub_exercises``);
+  of stage N's exercises stubbed (``stub_exercises``); ``kit solution`` shows one exercise's
+  answer from the same blocks (``exercise_blocks``);
 - **learner notebooks**: ``notebooks/`` from ``solutions/`` (``kit.notebooks``).
 
 An exercise is marked in the reference by a comment that reads as one::
@@ -209,13 +210,69 @@ def stub_exercises(path: str, content: bytes, stage: int) -> bytes:
     if path == "pyproject.toml":
         return content + STUBS_LINT_RULE.encode()
     text = content.decode("utf-8", errors="surrogateescape")
-    if not any(_own_marker(line, stage) for line in text.splitlines()):
+    blocks = exercise_blocks(path, text, stage)
+    if not blocks:
         return content
-    if path.endswith(".py"):
-        text = _stub_python(path, text, stage)
-    else:
-        text = _stub_lines(path, text, stage)
-    return text.encode("utf-8", errors="surrogateescape")
+    lines = text.splitlines(keepends=True)
+    output, index = [], 0
+    for block in blocks:
+        output += lines[index : block.start]
+        output += [_todo(line, block.number) for line in block.instructions]
+        output += _stub(block)
+        index = block.end
+    output += lines[index:]
+    return "".join(output).encode("utf-8", errors="surrogateescape")
+
+
+@dataclass(frozen=True)
+class ExerciseBlock:
+    """One exercise in a reference file: the marker's comment (the learner's instructions)
+    and the answer under it. ``start`` and ``end`` are the block's line indexes (``end`` is
+    the index after it); ``function`` is the enclosing function in Python, else empty."""
+
+    path: str
+    number: int
+    indent: str
+    function: str
+    start: int
+    end: int
+    instructions: tuple[str, ...]
+    answer: tuple[str, ...]
+
+
+def exercise_blocks(path: str, text: str, stage: int) -> list[ExerciseBlock]:
+    """Stage ``stage``'s exercises in one reference file (``path`` relative to the stage
+    folder), in the order they appear: what the templates stub and `kit solution` shows."""
+    lines = text.splitlines(keepends=True)
+    if not any(_own_marker(line, stage) for line in lines):
+        return []
+    functions = _functions(path, text) if path.endswith(".py") else []
+    blocks, index = [], 0
+    while index < len(lines):
+        match = _own_marker(lines[index], stage)
+        if not match:
+            index += 1
+            continue
+        comment_end = _comment_block_end(lines, index)
+        if path.endswith(".py"):
+            # The function's last line (1-based) is the index after it.
+            function, end = _enclosing(functions, index + 1, path)
+        else:
+            function, end = "", _text_block_end(lines, comment_end)
+        blocks.append(
+            ExerciseBlock(
+                path=path,
+                number=int(match["number"]),
+                indent=match["indent"],
+                function=function,
+                start=index,
+                end=end,
+                instructions=tuple(lines[index:comment_end]),
+                answer=tuple(lines[comment_end:end]),
+            )
+        )
+        index = end
+    return blocks
 
 
 def _own_marker(line: str, stage: int) -> re.Match | None:
@@ -228,9 +285,21 @@ def _start_state_readme(text: str) -> bytes:
     return f"{title}{START_STATE}\n{rest}".encode()
 
 
-def _todo(line: str, number: str) -> str:
+def _todo(line: str, number: int) -> str:
     """``# Stage 3, exercise 2: …`` becomes ``# TODO Exercise 2: …``."""
     return MARKER.sub(lambda match: f"{match['indent']}# TODO Exercise {number}: ", line)
+
+
+def _stub(block: ExerciseBlock) -> list[str]:
+    """What the template holds in place of the answer: a ``raise`` in Python, the packages
+    without their pins in ``requirements*.txt``, nothing in other text (a Dockerfile)."""
+    if block.path.endswith(".py"):
+        module = Path(block.path).name.removesuffix(".py")
+        message = f'"Exercise {block.number} not done yet: {module}.{block.function}"'
+        return [_raise_line(block.indent, message)]
+    if Path(block.path).name.startswith("requirements"):
+        return [re.sub(r"==[^\s;#]+", "", line) for line in block.answer]
+    return []
 
 
 def _is_comment(line: str) -> bool:
@@ -245,24 +314,12 @@ def _comment_block_end(lines: list[str], start: int) -> int:
     return end
 
 
-def _stub_python(path: str, text: str, stage: int) -> str:
-    lines = text.splitlines(keepends=True)
-    functions = _functions(path, text)
-    output, index = [], 0
-    while index < len(lines):
-        match = _own_marker(lines[index], stage)
-        if not match:
-            output.append(lines[index])
-            index += 1
-            continue
-        qualname, last_line = _enclosing(functions, index + 1, path)
-        comment_end = _comment_block_end(lines, index)
-        output += [_todo(line, match["number"]) for line in lines[index:comment_end]]
-        module = Path(path).name.removesuffix(".py")
-        message = f'"Exercise {match["number"]} not done yet: {module}.{qualname}"'
-        output.append(_raise_line(match["indent"], message))
-        index = last_line  # the function's last line (1-based) is the index after it
-    return "".join(output)
+def _text_block_end(lines: list[str], start: int) -> int:
+    """Outside Python an exercise's answer runs up to a blank line or the next comment."""
+    end = start
+    while end < len(lines) and lines[end].strip() and not _is_comment(lines[end]):
+        end += 1
+    return end
 
 
 def _raise_line(indent: str, message: str) -> str:
@@ -303,28 +360,6 @@ def _enclosing(functions: list[tuple[str, int, int]], line: int, path: str) -> t
         )
     _, name, last = max(around)
     return name, last
-
-
-def _stub_lines(path: str, text: str, stage: int) -> str:
-    """Outside Python: the exercise is the lines after its comment, up to a blank line or the
-    next comment."""
-    lines = text.splitlines(keepends=True)
-    unpin = Path(path).name.startswith("requirements")
-    output, index = [], 0
-    while index < len(lines):
-        match = _own_marker(lines[index], stage)
-        if not match:
-            output.append(lines[index])
-            index += 1
-            continue
-        comment_end = _comment_block_end(lines, index)
-        output += [_todo(line, match["number"]) for line in lines[index:comment_end]]
-        index = comment_end
-        while index < len(lines) and lines[index].strip() and not _is_comment(lines[index]):
-            if unpin:
-                output.append(re.sub(r"==[^\s;#]+", "", lines[index]))
-            index += 1
-    return "".join(output)
 
 
 # --- writing -----------------------------------------------------------------------------

@@ -120,5 +120,5 @@ def parse_stage(text: str, command: str, available: list[int]) -> int:
     if not text.strip():
         raise KitError(f"which stage? Give one: {usage}.")
     if not text.strip().isdigit() or int(text) not in available:
-        raise KitError(f"there is no stage {text!r} to {command}. Use {usage}.")
+        raise KitError(f"there is no stage {text!r}. Use {usage}.")
     return int(text)

@@ -68,6 +68,7 @@ def test_the_report_names_each_exercise_with_its_failure_and_hint(tmp_path):
         "          NotImplementedError: Exercise 2: write hello()",
         "          hint: hello() returns a string",
         "0 of 2 exercises pass.",
+        "Stuck? `make solution STAGE=9 EXERCISE=1` shows the reference answer.",
     ]
     assert report.startswith("Stage 9 check of ")
     assert "Traceback" not in report
@@ -76,6 +77,13 @@ def test_the_report_names_each_exercise_with_its_failure_and_hint(tmp_path):
 def test_each_exercise_passes_or_fails_on_its_own(tmp_path):
     result = run_fake_check(tmp_path, FAKE_CHECK.replace("raise NotImplementedError", "str"))
     assert "FAIL  Exercise 1" in result.stdout and "pass  Exercise 2" in result.stdout
+    assert "`make solution STAGE=9 EXERCISE=1`" in result.stdout
+
+
+def test_a_check_that_passes_offers_no_answer(tmp_path):
+    passing = FAKE_CHECK.replace('(target / "calc.py").exists()', "True")
+    report = run_fake_check(tmp_path, passing.replace("raise NotImplementedError", "str")).stdout
+    assert report.splitlines()[-1] == "2 of 2 exercises pass."
 
 
 def test_a_check_test_without_an_exercise_marker_is_an_error(tmp_path):
@@ -86,7 +94,7 @@ def test_a_check_test_without_an_exercise_marker_is_an_error(tmp_path):
 def test_one_exercise_can_be_checked_alone(tmp_path):
     report = run_fake_check(tmp_path, FAKE_CHECK, "--exercise", "1").stdout
     assert "Exercise 2" not in report
-    assert report.splitlines()[-1] == "0 of 1 exercises pass (only exercise 1 was checked)."
+    assert report.splitlines()[-2] == "0 of 1 exercises pass (only exercise 1 was checked)."
 
 
 def test_an_exercise_the_check_does_not_have_is_a_usage_error(tmp_path):

@@ -13,31 +13,34 @@ from kit.paths import DATA
 LOGGING = pytest.mark.exercise(
     1,
     "Logging to stderr and to a file: logs.setup_logging",
-    hint="a StreamHandler(sys.stderr) and a FileHandler(log_file) on the 'iris_model' logger",
+    hint="the TODO in logs.setup_logging; notebook: 'Exercise 1 — Log, don't print'; Python's "
+    "logging HOWTO, 'Handlers' (one handler per destination, each with its formatter)",
 )
 BAD_INPUT = pytest.mark.exercise(
     2,
     "Clear errors for bad input: data.read_table",
-    hint="catch FileNotFoundError and pd.errors.EmptyDataError, check the columns and the "
-    "rows, and raise DataError with a message that names the file",
+    hint="the TODO in data.read_table lists the four problems; notebook: 'Exercise 2 — Say what "
+    "to fix'; Python's tutorial, 'Errors and Exceptions' (handling, raise ... from None)",
     needs=(1,),
 )
 SPLIT = pytest.mark.exercise(
     3,
     "A held-out set: data.split",
-    hint="use train_test_split with test_size, random_state=seed and stratify=frame[TARGET]",
+    hint="the TODO in data.split; notebook: 'Exercise 3 — Keep flowers aside'; scikit-learn's "
+    "train_test_split page (its random_state and stratify parameters)",
 )
 PIPELINE = pytest.mark.exercise(
     4,
     "One pipeline, fitted once: model.build_pipeline (then all four steps run)",
-    hint="Pipeline([('scale', StandardScaler()), ('classify', LogisticRegression(...))]) "
-    "with C, max_iter and random_state from the config",
+    hint="the TODO in model.build_pipeline; notebook: 'Exercise 4 — One pipeline, fitted once'; "
+    "scikit-learn's user guide, 'Pipelines and composite estimators'",
     needs=(1, 2),
 )
 PATCHES = pytest.mark.exercise(
     5,
     "key=value patches: config.parse_patch",
-    hint="text.partition('='), yaml.safe_load for the value, then nest it under each key part",
+    hint="the TODO in config.parse_patch; notebook: 'Exercise 5 — Change a setting without "
+    "editing code'; Python's 'String Methods' (str.partition) and PyYAML's safe_load",
     needs=(1,),
 )
 

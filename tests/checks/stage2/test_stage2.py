@@ -23,38 +23,39 @@ from kit.paths import DATA, WITHOUT_NOTEBOOK_PLUGIN, copy_stage
 SCHEMA = pytest.mark.exercise(
     1,
     "The data schema: schema.measurement_column, schema.species_column",
-    hint="pa.Column(float, [pa.Check.gt(0), pa.Check.lt(MAX_CM)], nullable=False); "
-    "pa.Column(str, pa.Check.isin(CLASSES), nullable=False)",
+    hint="the TODOs in schema.py; notebook: 'Exercise 1 — Declare what valid data is'; pandera's "
+    "'DataFrame Schemas' page (nullable) and its 'Checks' page (the built-in checks)",
 )
 MESSAGE = pytest.mark.exercise(
     2,
     "Errors that name the column and row: data.describe_failure",
-    hint="read the first row of failures: its 'column', 'check', 'failure_case' and 'index' "
-    "(add 1 to the index); tests/data/test_schema.py shows the wording",
+    hint="the TODO in data.describe_failure (tests/data/test_schema.py has the wording); notebook: "
+    "'Exercise 2 — Name the column and the row'; pandera's 'Lazy Validation'",
 )
 METADATA = pytest.mark.exercise(
     3,
     "What a saved model says about itself: artifact.build_metadata",
-    hint="a dict with name, version, trained_at, metrics, features, classes, versions, "
-    "data_sha256, config, model_sha256 (sha256_of and library_versions help)",
+    hint="the TODO in artifact.build_metadata lists every key; notebook: 'Exercise 3 — A model "
+    "that says what it is'; Python's datetime page (timezone.utc, strftime)",
 )
 VERIFY = pytest.mark.exercise(
     4,
     "Refuse a changed or untrusted model file: artifact.verified_types",
-    hint="compare sha256_of(model_path) with expected_sha256, then skops.io.get_untrusted_types; "
-    "raise ArtifactError for either problem",
+    hint="the TODO in artifact.verified_types; notebook: 'Exercise 4 — Refuse a file you cannot "
+    "trust'; skops' 'Secure persistence' page (untrusted types)",
 )
 OWN_TEST = pytest.mark.exercise(
     5,
     "Your test: longer petals push towards virginica",
-    hint="predict_proba for flowers with longer and longer petals; assert the virginica "
-    "column rises (np.diff(...) > 0)",
+    hint="the TODO in tests/model/test_behaviour.py; notebook: 'Exercise 5 — Write a test of the "
+    "model's behaviour'; scikit-learn's LogisticRegression page (predict_proba, classes_)",
     needs=(1,),
 )
 SUITE = pytest.mark.exercise(
     6,
     "The package works: its test suite passes and its command runs",
-    hint="run `pytest -m 'not packaging'` in your stage 2 folder and read the first failure",
+    hint="run `pytest -m 'not packaging'` in your stage 2 folder and read the first failure; "
+    "notebook: 'Exercise 6 — The whole suite passes, and the package installs'",
     needs=(1, 2, 3, 4, 5),
 )
 

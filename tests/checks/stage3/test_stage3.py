@@ -18,37 +18,39 @@ from kit.paths import DATA, WITHOUT_NOTEBOOK_PLUGIN
 GET_ENDPOINTS = pytest.mark.exercise(
     1,
     "The GET endpoints: routes.health, routes.model_info",
-    hint='return jsonify(status="ok"); return jsonify(_service().info())',
+    hint="the TODOs in routes.health and routes.model_info; notebook: 'Exercise 1 — The GET "
+    "endpoints'; Flask's quickstart, 'APIs with JSON'",
 )
 SERVICE = pytest.mark.exercise(
     2,
     "One array, one model call: ModelService.predict",
-    hint="np.array(list(map(_measurements, flowers)), dtype=np.float64), then "
-    "self.model.predict_proba(rows) once; species = self._names[probabilities.argmax(axis=1)]",
+    hint="the TODO in ModelService.predict (service.py); notebook: 'Exercise 2 — One array, one "
+    "model call'; NumPy's numpy.argmax page (its axis)",
 )
 POST_ENDPOINTS = pytest.mark.exercise(
     3,
     "The POST endpoints: routes.predict, routes.predict_batch",
-    hint="read_flower(_json_body()) or read_batch(_json_body(), current_app.config['MAX_BATCH']), "
-    "then jsonify what _service().predict(...) returns",
+    hint="the TODOs in routes.predict and routes.predict_batch; notebook: 'Exercise 3 — The POST "
+    "endpoints'; Flask's 'The Application Context' (current_app)",
     needs=(2, 4),
 )
 EXACT_JSON = pytest.mark.exercise(
     4,
     "Read bodies exactly: payloads._refuse_duplicate_keys",
-    hint="build dict(pairs); if it has fewer keys than pairs, find the first repeated key and "
-    'raise BodyError(f"the key {key!r} appears more than once in one object")',
+    hint="the TODO in payloads._refuse_duplicate_keys; notebook: 'Exercise 4 — Read bodies "
+    "exactly'; Python's json module page, object_pairs_hook",
 )
 ERRORS = pytest.mark.exercise(
     5,
     "Errors name the field, a 500 hides its traceback: errors.field_name, _unexpected_error",
-    hint="ints become [i], names join with '.', () is 'body'; for the 500: uuid.uuid4().hex, "
-    "current_app.logger.exception(...), jsonify(...) with status 500 and X-Request-ID",
+    hint="the TODOs in errors.field_name and errors._unexpected_error; notebook: 'Exercise 5 — "
+    "Errors that help'; Flask's 'Handling Application Errors'; Python's uuid page",
 )
 SUITE = pytest.mark.exercise(
     6,
     "The API's own tests pass",
-    hint="run `pytest tests/api -x` in your stage 3 folder and read the first failure",
+    hint="run `pytest tests/api -x` in your stage 3 folder and read the first failure; "
+    "notebook: 'Exercise 6 — The API's tests pass'",
     needs=(1, 2, 3, 4, 5),
 )
 

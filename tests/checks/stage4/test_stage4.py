@@ -28,36 +28,38 @@ from kit.servers import free_port
 CONFIG = pytest.mark.exercise(
     1,
     "gunicorn's address and workers from the environment: address, worker_count",
-    hint="f\"{environ.get('HOST', '0.0.0.0')}:{environ.get('PORT', '8000')}\"; "
-    "int(environ.get('WEB_CONCURRENCY') or os.cpu_count() or 1)",
+    hint="the TODOs in gunicorn.conf.py; notebook: 'Exercise 1 — gunicorn reads the environment'; "
+    "gunicorn's 'Settings' page (bind, workers)",
 )
 USER = pytest.mark.exercise(
     2,
     "A non-root user: USER in the runtime stage",
-    hint="USER 10001:10001 after the last COPY; a number, so Kubernetes can verify it is not root",
+    hint="the TODO in the Dockerfile's runtime stage; notebook: 'Exercises 2, 3, 4 — Who runs it, "
+    "how it is checked, what it runs'; Docker's Dockerfile reference, 'USER'",
 )
 HEALTH = pytest.mark.exercise(
     3,
     "A HEALTHCHECK in exec form, in Python",
-    hint='HEALTHCHECK --interval=5s CMD ["python", "-c", "import os, urllib.request as u; '
-    "u.urlopen('http://127.0.0.1:' + os.environ['PORT'] + '/health', timeout=2)\"]",
+    hint="the TODO in the Dockerfile's runtime stage; notebook: the 'Exercises 2, 3, 4' section; "
+    "Dockerfile reference, 'HEALTHCHECK'; Python's urllib.request page (urlopen)",
 )
 COMMAND = pytest.mark.exercise(
     4,
     "The CMD: gunicorn with its config file, in exec form",
-    hint='CMD ["gunicorn", "--config", "/app/gunicorn.conf.py"]: exec form, so gunicorn gets '
-    "the stop signal; the config reads PORT",
+    hint="the TODO in the Dockerfile's runtime stage; notebook: the 'Exercises 2, 3, 4' section; "
+    "Dockerfile reference, 'CMD' (exec form and shell form)",
 )
 PINS = pytest.mark.exercise(
     5,
     "Pinned packages: requirements.txt",
-    hint="name==version on every line; the versions are in the kit's requirements.lock",
+    hint="the TODO in requirements.txt; the versions are in the kit's requirements.lock; "
+    "notebook: 'Exercise 5 — Pin every package'; pip's 'Requirements File Format'",
 )
 IMAGE = pytest.mark.exercise(
     6,
     "The image lints clean and serves",
-    hint="run `hadolint Dockerfile`; then the CMD from this folder: PORT=8000 "
-    "IRIS_MODEL_DIR=runs/model PYTHONPATH=src gunicorn --config gunicorn.conf.py",
+    hint="run `hadolint Dockerfile` in your stage 4 folder and read its first finding; notebook: "
+    "'Exercise 6 — Lint it, then run it' runs the image's CMD here",
     needs=(1, 2, 3, 4, 5),
 )
 
