@@ -178,16 +178,15 @@ def render_report(stage: int | str, target: Path, result: dict) -> str:
         summary = (
             f"{summary[:-1]} (only exercise {', '.join(map(str, result['only']))} was checked)."
         )
-    return "\n".join([*lines, summary, *_stuck(stage, result)])
+    return "\n".join([*lines, summary, *_stuck(stage, failed)])
 
 
-def _stuck(stage: int | str, result: dict) -> list[str]:
+def _stuck(stage: int | str, failed: set[int]) -> list[str]:
     """After a failure, how to ask for the answer of the first failed exercise: the hints
     only say where to look, so the answer is one command away, and only on request."""
-    failed = [exercise["number"] for exercise in result["exercises"] if exercise["failures"]]
     if not (stage and failed):
         return []
-    command = f"make solution STAGE={stage} EXERCISE={failed[0]}"
+    command = f"make solution STAGE={stage} EXERCISE={min(failed)}"
     return [f"Stuck? `{command}` shows the reference answer."]
 
 

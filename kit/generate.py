@@ -140,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
 def reference_files(stage: int) -> dict[str, bytes]:
     """Stage ``stage``'s reference folder as it should be: its own files, as committed, and
     what it carries, as made from its sources (``{relative path: content}``)."""
-    files = dict(_carried_files(stage))
+    files = carried_files(stage)
     for path, content in _tree(reference_dir(stage)).items():
         if path not in files:
             files[path] = content
@@ -157,7 +157,7 @@ def template_files(stage: int) -> dict[str, bytes]:
 
 def stray_files(stage: int) -> list[str]:
     """Files of the reference folder that are neither the stage's own nor carried."""
-    carried = dict(_carried_files(stage))
+    carried = carried_files(stage)
     own = STAGE_FILES[stage].own
     return [
         path
@@ -166,11 +166,12 @@ def stray_files(stage: int) -> list[str]:
     ]
 
 
-def carried_paths(stage: int) -> list[str]:
-    return sorted(dict(_carried_files(stage)))
+def carried_files(stage: int) -> dict[str, bytes]:
+    """What stage ``stage`` carries, as made from its sources (``{relative path: content}``)."""
+    return dict(_carried(stage))
 
 
-def _carried_files(stage: int) -> Iterator[tuple[str, bytes]]:
+def _carried(stage: int) -> Iterator[tuple[str, bytes]]:
     layout = STAGE_FILES.get(stage, StageFiles(own=("*",)))
     for carry in layout.carries:
         source = ROOT / carry.source
@@ -369,10 +370,9 @@ def derived_files() -> dict[Path, bytes]:
     """Every carried file and every template file, by where it belongs."""
     files: dict[Path, bytes] = {}
     for stage in STAGE_FILES:
-        reference = reference_files(stage)
-        for path in carried_paths(stage):
-            files[reference_dir(stage) / path] = reference[path]
-        for path, content in reference.items():
+        for path, content in carried_files(stage).items():
+            files[reference_dir(stage) / path] = content
+        for path, content in reference_files(stage).items():
             files[templates_dir(stage) / path] = stub_exercises(path, content, stage)
     return files
 

@@ -58,7 +58,7 @@ def test_every_reference_file_is_the_stages_own_or_carried(stage):
     "stage", [stage for stage in STAGES if generate.STAGE_FILES[stage].carries]
 )
 def test_a_stage_carries_files_from_the_stage_before(stage):
-    assert generate.carried_paths(stage), f"stage {stage} declares carries but takes no file"
+    assert generate.carried_files(stage), f"stage {stage} declares carries but takes no file"
 
 
 def test_a_python_exercise_becomes_its_comment_and_a_stub():

@@ -16,7 +16,7 @@ from types import ModuleType
 
 import pytest
 
-from kit.check import run_check
+from kit.check import exercises_of, run_check
 from kit.paths import check_dir, copy_stage, reference_dir, stages_with
 
 STAGES = stages_with(check_dir)
@@ -34,12 +34,6 @@ def load_sabotage(stage: int) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def _exercises(stage: int) -> list[int]:
-    """The exercise numbers of stage ``stage``'s check, as its markers declare them."""
-    source = (check_dir(stage) / f"test_stage{stage}.py").read_text(encoding="utf-8")
-    return sorted(set(map(int, re.findall(r"pytest\.mark\.exercise\(\s*(\d+),", source))))
 
 
 def _sabotages() -> list:
@@ -63,7 +57,7 @@ def test_a_planted_mistake_fails_its_own_exercise_and_no_other(stage, planted, t
     broken.write_text(source.replace(planted["find"], planted["replace"], 1), encoding="utf-8")
     also = set(planted.get("also", ()))
     # Exercises allowed to fail anyway need not run (the package's whole suite, the image).
-    others = [number for number in _exercises(stage) if number not in also]
+    others = [number for number in exercises_of(stage) if number not in also]
     report = run_check(stage, copy, exercises=others).report
     failed = set(map(int, re.findall(r"^  FAIL  Exercise (\d+):", report, flags=re.MULTILINE)))
     waiting = set(map(int, re.findall(r"^  WAIT  Exercise (\d+):", report, flags=re.MULTILINE)))

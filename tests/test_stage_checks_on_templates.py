@@ -6,17 +6,16 @@ The other two ways each check runs are in test_stage_checks.py.
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
 from kit.check import run_check
-from kit.paths import NOT_COPIED, check_dir, stages_with, templates_dir
+from kit.paths import check_dir, copy_stage, stages_with, templates_dir
 
 
 @pytest.mark.parametrize("stage", stages_with(check_dir))
 def test_the_check_fails_on_the_untouched_templates_naming_every_exercise(stage, tmp_path):
-    copy = shutil.copytree(templates_dir(stage), tmp_path / f"stage{stage}", ignore=NOT_COPIED)
+    copy = copy_stage(templates_dir(stage), tmp_path / f"stage{stage}")
     result = run_check(stage, copy)
     assert not result.passed, f"the stage {stage} check passed on the untouched templates"
     failed = re.findall(r"^  (?:FAIL|WAIT)  Exercise (\d+):", result.report, flags=re.MULTILINE)
