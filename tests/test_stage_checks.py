@@ -45,9 +45,17 @@ def _sabotages() -> list:
 
 
 @pytest.mark.parametrize(("stage", "planted"), _sabotages())
-def test_a_planted_mistake_fails_its_own_exercise_and_no_other(stage, planted, tmp_path):
+def test_a_planted_mistake_fails_its_own_exercise_and_no_other(
+    stage, planted, tmp_path, monkeypatch
+):
     """The whole check runs on the broken copy: the planted exercise must FAIL, and any other
-    exercise may only fail where the sabotage lists it (``also``) or wait for the broken one."""
+    exercise may only fail where the sabotage lists it (``also``) or wait for the broken one.
+
+    Stage 4's image exercise serves the image's command locally here, as on a machine without
+    a container engine: a planted mistake in requirements.txt would otherwise rebuild every
+    package layer. The engine's build is proven on the reference and in tests/test_image.py.
+    """
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path / 'no-engine.sock'}")
     copy = copy_stage(reference_dir(stage), tmp_path / f"stage{stage}")
     broken = copy / planted["file"]
     source = broken.read_text(encoding="utf-8")
