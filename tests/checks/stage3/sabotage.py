@@ -22,6 +22,14 @@ SABOTAGES = [
         "also": (6,),
     },
     {
+        "exercise": 3,
+        "file": "src/iris_model/routes.py",
+        "find": "flower = read_flower(_json_body())",
+        "replace": "flower = read_flower(request.get_data())",
+        "breaks": "reads a flower whatever the body's Content-Type says",
+        "also": (6,),
+    },
+    {
         "exercise": 5,
         "file": "src/iris_model/errors.py",
         "find": '    response.headers["X-Request-ID"] = request_id\n',

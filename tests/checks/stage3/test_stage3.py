@@ -167,6 +167,17 @@ def test_predict_answers_one_flower(client, caplog):
 
 
 @POST_ENDPOINTS
+@pytest.mark.parametrize("path", ["/predict", "/predict/batch"])
+def test_a_body_not_sent_as_json_is_a_415(client, caplog, path):
+    body = json.dumps({"instances": [SETOSA]} if path.endswith("batch") else SETOSA)
+    response = client.post(path, data=body, content_type="text/plain")
+    assert response.status_code == 415, (
+        f"expected 415 for a body sent as text/plain to {path} (the request's JSON body is read "
+        f"by _json_body, which checks its Content-Type), got {_status(response, 415, caplog)}"
+    )
+
+
+@POST_ENDPOINTS
 def test_batch_answers_every_flower_in_order(client, caplog):
     response = client.post("/predict/batch", json={"instances": [VIRGINICA, SETOSA, SETOSA]})
     assert response.status_code == 200, _status(response, 200, caplog)
