@@ -160,7 +160,7 @@ def passed(result: dict) -> bool:
 def render_report(stage: int | str, target: Path, result: dict) -> str:
     """The report a learner reads: a line per exercise; for a failure, what and a hint; after
     any failure, how to see the answer."""
-    title = f"Stage {stage} check" if stage else "Check"
+    title = f"Stage {stage} check" if str(stage) else "Check"
     lines = [f"{title} of {display_path(target)}"]
     broken = result.get("broken", [])
     if broken:
@@ -184,7 +184,7 @@ def render_report(stage: int | str, target: Path, result: dict) -> str:
 def _stuck(stage: int | str, failed: set[int]) -> list[str]:
     """After a failure, how to ask for the answer of the first failed exercise: the hints
     only say where to look, so the answer is one command away, and only on request."""
-    if not (stage and failed):
+    if not (str(stage) and failed):
         return []
     command = f"make solution STAGE={stage} EXERCISE={min(failed)}"
     return [f"Stuck? `{command}` shows the reference answer."]

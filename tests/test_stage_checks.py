@@ -6,25 +6,35 @@
   the package's own suite catches it too);
 - on the untouched exercise templates: every exercise must fail (in
   test_stage_checks_on_templates.py, so the suite's two workers share the slow runs).
+
+Stage 0's code is notebook cells, not a folder: its check reads the answers a notebook makes,
+so its reference is what the solved notebook makes, and its mistakes are planted in the
+notebook's cells (``kit.notebook_answers``).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import re
+from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 from kit.check import exercises_of, run_check
-from kit.paths import check_dir, copy_stage, reference_dir, stages_with
+from kit.notebook_answers import SOLVED_NOTEBOOK, answers_of_notebook
+from kit.paths import ROOT, check_dir, copy_stage, reference_dir, stages_with
 
 STAGES = stages_with(check_dir)
 
 
 @pytest.mark.parametrize("stage", STAGES)
-def test_the_check_passes_on_the_reference(stage):
-    result = run_check(stage, reference_dir(stage))
+def test_the_check_passes_on_the_reference(stage, tmp_path):
+    if stage == 0:
+        target = answers_of_notebook(SOLVED_NOTEBOOK, tmp_path / "stage0")
+    else:
+        target = reference_dir(stage)
+    result = run_check(stage, target)
     assert result.passed, result.report
 
 
@@ -48,13 +58,7 @@ def _sabotages() -> list:
 def test_a_planted_mistake_fails_its_own_exercise_and_no_other(stage, planted, tmp_path):
     """The whole check runs on the broken copy: the planted exercise must FAIL, and any other
     exercise may only fail where the sabotage lists it (``also``) or wait for the broken one."""
-    copy = copy_stage(reference_dir(stage), tmp_path / f"stage{stage}")
-    broken = copy / planted["file"]
-    source = broken.read_text(encoding="utf-8")
-    assert planted["find"] in source, (
-        f"{planted['file']} changed: update stage {stage}'s sabotage.py"
-    )
-    broken.write_text(source.replace(planted["find"], planted["replace"], 1), encoding="utf-8")
+    copy = broken_copy(stage, planted, tmp_path / f"stage{stage}")
     also = set(planted.get("also", ()))
     # Exercises allowed to fail anyway need not run (the package's whole suite, the image).
     others = [number for number in exercises_of(stage) if number not in also]
@@ -66,3 +70,20 @@ def test_a_planted_mistake_fails_its_own_exercise_and_no_other(stage, planted, t
     assert exercise in failed, f"exercise {exercise} passed on {what}:\n{report}"
     assert failed - {exercise} <= also, f"other exercises failed on {what}:\n{report}"
     assert not waiting - also, f"exercises waited on {what}:\n{report}"
+
+
+def broken_copy(stage: int, planted: dict, folder: Path) -> Path:
+    """A target with ``planted``'s mistake: a copy of the reference with one text replaced,
+    or for stage 0 the answers its solved notebook makes with one cell's text replaced."""
+    if stage == 0:  # a missing text is a ValueError naming it
+        return answers_of_notebook(
+            ROOT / planted["file"], folder, edit=(planted["find"], planted["replace"])
+        )
+    copy = copy_stage(reference_dir(stage), folder)
+    broken = copy / planted["file"]
+    source = broken.read_text(encoding="utf-8")
+    assert planted["find"] in source, (
+        f"{planted['file']} changed: update stage {stage}'s sabotage.py"
+    )
+    broken.write_text(source.replace(planted["find"], planted["replace"], 1), encoding="utf-8")
+    return copy
