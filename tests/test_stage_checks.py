@@ -87,3 +87,38 @@ def broken_copy(stage: int, planted: dict, folder: Path) -> Path:
     )
     broken.write_text(source.replace(planted["find"], planted["replace"], 1), encoding="utf-8")
     return copy
+
+
+def test_a_property_test_failure_names_the_request_and_the_status(tmp_path):
+    """Stage 3's exercise 6 runs the API's hypothesis suite: its line in the report says what
+    was sent and what came back, not a bare ``assert False``."""
+    copy = copy_stage(reference_dir(3), tmp_path / "stage3")
+    routes = copy / "src" / "iris_model" / "routes.py"
+    read = "    flower = read_flower(_json_body())\n"
+    answers_200_to_a_list_of_lists = (
+        "    body = _json_body()\n"
+        '    if body.startswith(b"[["):\n'
+        '        return jsonify(status="ok")\n'
+        "    flower = read_flower(body)\n"
+    )
+    source = routes.read_text(encoding="utf-8")
+    assert read in source, "routes.predict changed: update this test"
+    routes.write_text(source.replace(read, answers_200_to_a_list_of_lists), encoding="utf-8")
+    report = run_check(3, copy, exercises=[6]).report
+    # Whichever property test meets the mistake first, its line names the request and status.
+    assert re.search(r"expected a 4xx for POST /predict .*\[.*, got 200", report), report
+
+
+def test_the_stage_4_check_says_where_it_ran_the_image_and_why():
+    report = run_check(4, reference_dir(4), exercises=[6]).report
+    said = r"ran the image's CMD locally: no container engine \(.+\)|built the image and ran it in"
+    assert re.search(said, report), report
+
+
+def test_a_server_that_did_not_start_shows_why_in_the_stage_4_report(tmp_path):
+    copy = copy_stage(reference_dir(4), tmp_path / "stage4")
+    app = copy / "src" / "iris_model" / "app.py"
+    app.write_text(app.read_text(encoding="utf-8") + "import no_such_module\n", encoding="utf-8")
+    report = run_check(4, copy, exercises=[6]).report
+    assert "ModuleNotFoundError: No module named 'no_such_module'" in report, report
+    assert "Shutting down" not in report, report
