@@ -9,11 +9,11 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kit import suite_cache
+from kit import notebook_answers, suite_cache
 from kit.check_plugin import Exercise, passed, render_report
 from kit.errors import KitError
 from kit.paths import (
@@ -59,9 +59,26 @@ def run(args: argparse.Namespace) -> int:
     return 0 if result.passed else 1
 
 
-def check(stage: int, target: str | Path | None = None, exercise: int | None = None) -> None:
-    """Check your work on ``stage`` (or one ``exercise`` of it); print a line per exercise."""
+def check(
+    stage: int,
+    target: str | Path | None = None,
+    exercise: int | None = None,
+    namespace: Mapping[str, object] | None = None,
+) -> None:
+    """Check your work on ``stage`` (or one ``exercise`` of it); print a line per exercise.
+
+    Stage 0's work is the notebook's variables, not files: ``kit.check(0,
+    namespace=globals())`` saves the ones its exercises name into ``workspace/stage0`` (see
+    ``kit.notebook_answers``), then checks them there.
+    """
     stage = parse_stage(str(stage), "check", stages_with(check_dir))
+    if namespace is not None:
+        if stage != 0:
+            raise KitError(
+                f"only stage 0 checks a notebook's variables: stage {stage} checks the files "
+                f"in workspace/stage{stage}, so call kit.check({stage}) without namespace."
+            )
+        notebook_answers.save(namespace, Path(target) if target else workspace_dir() / "stage0")
     print(run_check(stage, target, exercises=[exercise] if exercise else []).report)
 
 
@@ -101,10 +118,7 @@ def run_check(
             "folder that holds your code, as a path from where you run this, or an absolute one."
         )
     if not target.is_dir():
-        raise KitError(
-            f"{display_path(target)} does not exist yet: run `make start STAGE={stage}` "
-            f"(or kit.start({stage}) in a notebook) first."
-        )
+        raise KitError(f"{display_path(target)} does not exist yet: {_how_to_begin(stage)} first.")
     if verbose:
         return CheckResult(_run_pytest(stage, target, exercises, verbose=True) == 0, report="")
     kept_at = suite_cache.report_file(stage, target, exercises)
@@ -114,6 +128,16 @@ def run_check(
             result = _checked(stage, target, exercises)
             suite_cache.write(kept_at, result)
     return CheckResult(passed(result), render_report(stage, target.resolve(), result))
+
+
+def _how_to_begin(stage: int) -> str:
+    """What makes the folder a stage's check reads: its start state, or stage 0's answers."""
+    if stage == 0:
+        return (
+            f"run the check cell of {display_path(notebook_answers.LEARNER_NOTEBOOK)}, "
+            "kit.check(0, namespace=globals()), which saves your answers there,"
+        )
+    return f"run `make start STAGE={stage}` (or kit.start({stage}) in a notebook)"
 
 
 def _checked(stage: int, target: Path, exercises: Sequence[int]) -> dict:

@@ -8,6 +8,7 @@ expected and a hint, before any traceback.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,7 @@ class Exercise:
     hint: str
     needs: list[int] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     tests: int = 0
 
 
@@ -78,6 +80,13 @@ def files_that_do_not_parse(folder: Path) -> list[str]:
 def target(pytestconfig: pytest.Config) -> Path:
     """The folder under test: the learner's workspace, the reference, or a template."""
     return Path(pytestconfig.getoption("--target")).resolve()
+
+
+@pytest.fixture
+def note(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """``note("ran the image's CMD locally: …")``: a line the report shows under the test's
+    exercise, pass or fail, for what the check did when it could do it more than one way."""
+    return request.node.stash[_EXERCISE_OF_ITEM].notes.append
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -160,7 +169,7 @@ def passed(result: dict) -> bool:
 def render_report(stage: int | str, target: Path, result: dict) -> str:
     """The report a learner reads: a line per exercise; for a failure, what and a hint; after
     any failure, how to see the answer."""
-    title = f"Stage {stage} check" if stage else "Check"
+    title = f"Stage {stage} check" if str(stage) else "Check"
     lines = [f"{title} of {display_path(target)}"]
     broken = result.get("broken", [])
     if broken:
@@ -184,7 +193,7 @@ def render_report(stage: int | str, target: Path, result: dict) -> str:
 def _stuck(stage: int | str, failed: set[int]) -> list[str]:
     """After a failure, how to ask for the answer of the first failed exercise: the hints
     only say where to look, so the answer is one command away, and only on request."""
-    if not (stage and failed):
+    if not (str(stage) and failed):
         return []
     command = f"make solution STAGE={stage} EXERCISE={min(failed)}"
     return [f"Stuck? `{command}` shows the reference answer."]
@@ -193,8 +202,9 @@ def _stuck(stage: int | str, failed: set[int]) -> list[str]:
 def _exercise_lines(exercise: dict, failed: set[int], blocked: bool) -> list[str]:
     """An exercise's line; for a failure, why: its messages and hint, or what it waits for."""
     heading = f"Exercise {exercise['number']}: {exercise['title']}"
+    notes = [f"          {note}" for note in dict.fromkeys(exercise.get("notes", []))]
     if not exercise["failures"]:
-        return [f"  pass  {heading}"]
+        return [f"  pass  {heading}", *notes]
     if blocked:
         return [f"  BLOCKED  {heading} (see the file above)"]
     if waiting_for := [number for number in exercise["needs"] if number in failed]:
@@ -203,15 +213,18 @@ def _exercise_lines(exercise: dict, failed: set[int], blocked: bool) -> list[str
     lines = [f"  FAIL  {heading}"]
     for failure in dict.fromkeys(exercise["failures"]):
         lines.extend(f"          {line}" for line in failure.splitlines())
+    lines += notes
     if exercise["hint"]:
         lines.append(f"          hint: {exercise['hint']}")
     return lines
 
 
 def _explain(excinfo: pytest.ExceptionInfo) -> str:
-    """The first lines of the failure's message; pytest's own assertion detail is dropped."""
+    """The first lines of the failure's message; pytest's own assertion detail is dropped,
+    and so is the exception's name where the message says what was expected (an assertion,
+    ``pytest.fail``)."""
     message = str(excinfo.value).split("\nassert ")[0].strip()
-    if excinfo.errisinstance(AssertionError) and message:
+    if excinfo.errisinstance((AssertionError, pytest.fail.Exception)) and message:
         return message
     return f"{excinfo.typename}: {message}" if message else excinfo.typename
 

@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 
 from kit import suite_cache
 from kit.paths import ROOT, import_path_with
-from kit.servers import running_server
+from kit.servers import log_excerpt, running_server
 
 DATA = ROOT / "data" / "iris.csv"
 LOCAL_COMMANDS = {"gunicorn": [sys.executable, "-m", "gunicorn"]}
@@ -219,16 +219,17 @@ def serve_locally(
 
 
 def engine_available() -> tuple[bool, str]:
-    """Whether ``docker`` reaches an engine, and if not, why (for a skip reason)."""
+    """Whether ``docker`` reaches an engine, and why (for a skip reason, or the report)."""
     if shutil.which("docker") is None:
         return False, "no docker command on PATH"
     try:
-        finished = subprocess.run(["docker", "info"], capture_output=True, timeout=20)
+        finished = subprocess.run(["docker", "info"], capture_output=True, text=True, timeout=20)
     except subprocess.TimeoutExpired:
         return False, "docker info did not answer within 20 s"
     if finished.returncode != 0:
-        return False, "docker info failed: no container engine is reachable"
-    return True, "a container engine is reachable"
+        said = (finished.stderr.strip() or finished.stdout.strip()).splitlines()
+        return False, f"docker info failed: {said[-1][:200] if said else 'it said nothing'}"
+    return True, "docker info answered"
 
 
 def build_image(folder: Path, tag: str, log: Path | None = None) -> None:
@@ -278,10 +279,21 @@ def serve_in_engine(tag: str, port: int, timeout: float = 90.0) -> Iterator[str]
         raise ImageError(f"docker run failed: {started.stderr.strip()}")
     container = started.stdout.strip()
     try:
-        wait_until_healthy(container, timeout)
+        _healthy(container, timeout)
         yield container
     finally:
         subprocess.run(["docker", "rm", "--force", container], capture_output=True)
+
+
+def _healthy(container: str, timeout: float) -> None:
+    """Wait until the container is healthy; if it never is, the ImageError shows the lines
+    of its log (``docker logs``) that say why."""
+    try:
+        wait_until_healthy(container, timeout)
+    except ImageError as error:
+        logs = ["docker", "logs", "--tail", "100", container]
+        said = subprocess.run(logs, capture_output=True, text=True, errors="replace")
+        raise ImageError(f"{error}{log_excerpt(said.stdout + said.stderr)}") from None
 
 
 def wait_until_healthy(container: str, timeout: float) -> None:

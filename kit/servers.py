@@ -11,15 +11,18 @@ group, so no worker can outlive its master and keep the port.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 STOP_GRACE = 10.0
 """Seconds a server's processes get to exit after SIGTERM before the group is killed.
@@ -29,6 +32,10 @@ gunicorn.conf.py: gunicorn finishes its own shutdown first, and the kill is only
 """
 KILL_WAIT = 5.0
 """Seconds to wait for killed processes to be gone, so their port is free on return."""
+WHY_LINES = 6
+"""At most this many lines of a server's log in ``ServerDidNotStart``: the ones that say why."""
+SHUTDOWN_NOISE = re.compile(r"Shutting down|Worker exiting|exited with code|Handling signal")
+"""gunicorn's lines about its own shutdown: they follow the error, and say nothing of why."""
 
 
 class ServerDidNotStart(RuntimeError):
@@ -70,19 +77,62 @@ def running_server(
     """Run ``command`` until the ``with`` block ends; enter it once ``ready_url`` answers 2xx.
 
     It runs in a session of its own, so ``stop`` reaches every process it starts, and a
-    Ctrl-C in the terminal reaches only the caller, which then stops it.
+    Ctrl-C in the terminal reaches only the caller, which then stops it. Its output goes to
+    ``log`` (else a temporary file): if it never answers, ``ServerDidNotStart`` shows the
+    lines of that output that say why.
     """
-    output = log.open("wb") if log else subprocess.DEVNULL
-    process = subprocess.Popen(
-        command, env=env, cwd=cwd, stdout=output, stderr=output, start_new_session=True
-    )
+    with log.open("w+b") if log else tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(
+            command, env=env, cwd=cwd, stdout=output, stderr=output, start_new_session=True
+        )
+        try:
+            _started(process, ready_url, timeout, output)
+            yield process
+        finally:
+            stop(process)
+
+
+def _started(process: subprocess.Popen, url: str, timeout: float, output: IO[bytes]) -> None:
+    """Wait until ``url`` answers; if it never does, stop the server and raise
+    ``ServerDidNotStart`` with the lines of its output that say why."""
     try:
-        wait_until_ready(process, ready_url, timeout)
-        yield process
-    finally:
-        stop(process)
-        if log:
-            output.close()
+        wait_until_ready(process, url, timeout)
+    except ServerDidNotStart as error:
+        stop(process)  # so that everything it had to say is written
+        output.seek(0)
+        said = log_excerpt(output.read().decode("utf-8", errors="replace"))
+        raise ServerDidNotStart(f"{error}{said}") from None
+
+
+def log_excerpt(log: str) -> str:
+    """``; its log says:`` and the lines of ``log`` that say why, one per line, or nothing
+    when the log is empty: the end of a message about a server or container that stopped."""
+    why = lines_that_say_why(log)
+    return "; its log says:" + "".join(f"\n  {line}" for line in why) if why else ""
+
+
+def lines_that_say_why(log: str, limit: int = WHY_LINES) -> list[str]:
+    """The lines of a server's log that say why it stopped, at most ``limit``, each cut short.
+
+    The last traceback's last frame and its error when there is one (the rest is the
+    framework's own frames), else the lines that name an error; gunicorn's shutdown lines,
+    which come last, are left out.
+    """
+    lines = [line.rstrip() for line in log.splitlines() if line.strip()]
+    lines = [line for line in lines if not SHUTDOWN_NOISE.search(line)]
+    starts = [index for index, line in enumerate(lines) if line.startswith("Traceback")]
+    if starts:
+        frames = lines[starts[-1] + 1 :]
+        error = next(
+            (index for index, line in enumerate(frames) if not line.startswith(" ")),
+            len(frames) - 1,
+        )
+        frame = [index for index in range(error) if frames[index].lstrip().startswith("File ")]
+        why = frames[frame[-1] if frame else error : error + 1]
+    else:
+        why = [line for line in lines if re.search(r"error|exception|fatal", line, re.I)]
+        why = why or lines[-limit:]
+    return [line if len(line) <= 200 else line[:199] + "…" for line in why[:limit]]
 
 
 def wait_until_ready(process: subprocess.Popen, url: str, timeout: float) -> None:

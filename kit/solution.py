@@ -4,15 +4,21 @@ A check's hints say where to look, never the answer; a learner who is stuck asks
 one exercise at a time, so the others stay theirs to solve. The answer is read from the
 exercise markers in ``productionizing/stageN`` by ``kit.generate.exercise_blocks``, the same
 blocks the templates are made from: what is shown is exactly what the template left out.
+Stage 0's exercises are notebook cells: its answers are the solved notebook's code between
+the markers the learner notebook stubs (``kit.notebooks.CODE_SOLUTION``).
 """
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+
+import nbformat
 
 from kit.check import exercises_of
 from kit.errors import KitError
 from kit.generate import ExerciseBlock, exercise_blocks, reference_files
+from kit.notebooks import CODE_SOLUTION, SOLUTIONS
 from kit.paths import ROOT, check_dir, display_path, parse_stage, reference_dir, stages_with
 
 
@@ -59,6 +65,8 @@ def solution_text(stage: int, exercise: int | None) -> str:
 
 def answer_blocks(stage: int, exercise: int) -> list[ExerciseBlock]:
     """The blocks of ``exercise`` in stage ``stage``'s reference, file by file."""
+    if stage == 0:
+        return _notebook_blocks(_solved_notebooks(0)[0], exercise)
     return [
         block
         for path, content in reference_files(stage).items()
@@ -67,18 +75,51 @@ def answer_blocks(stage: int, exercise: int) -> list[ExerciseBlock]:
     ]
 
 
+def _notebook_blocks(notebook: Path, exercise: int) -> list[ExerciseBlock]:
+    """The code of ``exercise`` in a solved notebook, cell by cell, without its markers."""
+    path = notebook.relative_to(ROOT).as_posix()
+    blocks = []
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        if cell.cell_type != "code":
+            continue
+        for match in CODE_SOLUTION.finditer(cell.source):
+            if int(match["number"]) != exercise:
+                continue
+            lines = match[0].splitlines(keepends=True)
+            start = cell.source[: match.start()].count("\n")
+            blocks.append(
+                ExerciseBlock(
+                    path=path,
+                    number=exercise,
+                    indent=match["indent"],
+                    function="",
+                    start=start,
+                    end=start + len(lines),
+                    instructions=(),
+                    answer=tuple(lines[1:-1]),
+                )
+            )
+    return blocks
+
+
+def _solved_notebooks(stage: int) -> list[Path]:
+    return sorted(SOLUTIONS.glob(f"{stage:02d}_*.ipynb"))
+
+
 def _stage(text: str) -> int:
     return parse_stage(text, "solution", stages_with(check_dir))
 
 
 def _where(stage: int, block: ExerciseBlock) -> str:
     """``productionizing/stage3/src/iris_model/routes.py, health()``."""
-    path = display_path(reference_dir(stage) / block.path)
+    folder = ROOT if stage == 0 else reference_dir(stage)
+    path = display_path(folder / block.path)
     return f"{path}, {block.function}()" if block.function else path
 
 
 def _reference_places(stage: int) -> str:
     """The stage's reference folder and, when there is one, its solved notebook."""
-    places = [f"{display_path(reference_dir(stage))}/"]
-    places += [display_path(path) for path in sorted(ROOT.glob(f"solutions/{stage:02d}_*.ipynb"))]
+    folder = reference_dir(stage)
+    places = [f"{display_path(folder)}/"] if folder.is_dir() else []
+    places += [display_path(path) for path in _solved_notebooks(stage)]
     return " and ".join(places)

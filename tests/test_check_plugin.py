@@ -101,3 +101,28 @@ def test_an_exercise_the_check_does_not_have_is_a_usage_error(tmp_path):
     done = run_fake_check(tmp_path, FAKE_CHECK, "--exercise", "7")
     assert done.returncode == 4
     assert "there is no exercise 7 in this check; its exercises are 1, 2" in done.stderr
+
+
+NOTED_CHECK = """
+import pytest
+
+@pytest.mark.exercise(1, "serve it", hint="look at the CMD")
+def test_served(target, note):
+    note("ran the image's CMD locally: no container engine (docker info failed)")
+
+@pytest.mark.exercise(2, "build it", hint="look at the Dockerfile")
+def test_built(target, note):
+    note("built the image in an engine")
+    pytest.fail("expected a healthy container, got one that stopped")
+"""
+
+
+def test_a_note_shows_under_its_exercise_whether_it_passes_or_fails(tmp_path):
+    report = run_fake_check(tmp_path, NOTED_CHECK).stdout
+    assert report.splitlines()[1:6] == [
+        "  pass  Exercise 1: serve it",
+        "          ran the image's CMD locally: no container engine (docker info failed)",
+        "  FAIL  Exercise 2: build it",
+        "          expected a healthy container, got one that stopped",
+        "          built the image in an engine",
+    ]

@@ -7,6 +7,7 @@ skipped with the reason; the local test still runs the CMD exactly as the Docker
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -26,8 +27,8 @@ from kit.image import (
     serve_locally,
     train_model,
 )
-from kit.paths import reference_dir
-from kit.servers import free_port
+from kit.paths import copy_stage, reference_dir
+from kit.servers import ServerDidNotStart, free_port
 
 STAGE4 = reference_dir(4)
 SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
@@ -143,6 +144,64 @@ def test_the_cmd_serves_locally_as_the_dockerfile_states(model_dir, tmp_path):
     port = free_port()
     with serve_locally(STAGE4, port, model_dir, log=tmp_path / "gunicorn.log"):
         call_the_service(f"http://127.0.0.1:{port}")
+
+
+def test_a_cmd_that_cannot_serve_shows_the_error_from_its_log(tmp_path, leaves_no_process):
+    stage = copy_stage(STAGE4, tmp_path / "stage4")
+    app = stage / "src" / "iris_model" / "app.py"
+    app.write_text(app.read_text(encoding="utf-8") + "import no_such_module\n", encoding="utf-8")
+    with pytest.raises(ServerDidNotStart) as error, serve_locally(stage, free_port(), tmp_path):
+        pass
+    assert "ModuleNotFoundError: No module named 'no_such_module'" in str(error.value)
+
+
+FAKE_DOCKER = r'''#!{python}
+"""A docker whose containers stop at once, and whose engine is not there for `info`."""
+import sys
+
+command = sys.argv[1]
+if command == "run":
+    print("c0ffee")
+elif command == "inspect":
+    print("exited unhealthy")
+elif command == "logs":
+    sys.stderr.write(
+        "Traceback (most recent call last):\n"
+        '  File "/app/src/iris_model/app.py", line 3, in <module>\n'
+        "ModuleNotFoundError: No module named 'foo'\n"
+        "[ERROR] Shutting down: Master\n"
+    )
+elif command == "info":
+    sys.exit("Cannot connect to the Docker daemon at unix:///var/run/docker.sock.")
+'''
+
+
+@pytest.fixture
+def fake_docker(tmp_path, monkeypatch) -> None:
+    """``docker`` on PATH is FAKE_DOCKER: an engine's answers without an engine."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    docker = folder / "docker"
+    docker.write_text(FAKE_DOCKER.format(python=sys.executable), encoding="utf-8")
+    docker.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+
+
+def test_a_container_that_stopped_shows_the_error_from_its_log(fake_docker):
+    with pytest.raises(ImageError) as error, serve_in_engine("iris-api:test", free_port()):
+        pass
+    assert str(error.value).splitlines() == [
+        "the container stopped (exited) before it was healthy; its log says:",
+        '    File "/app/src/iris_model/app.py", line 3, in <module>',
+        "  ModuleNotFoundError: No module named 'foo'",
+    ]
+
+
+def test_without_an_engine_it_says_what_docker_info_said(fake_docker):
+    assert engine_available() == (
+        False,
+        "docker info failed: Cannot connect to the Docker daemon at unix:///var/run/docker.sock.",
+    )
 
 
 def test_the_image_builds_and_serves_once_healthy(tmp_path):

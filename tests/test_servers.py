@@ -14,13 +14,17 @@ from kit.paths import ROOT, import_path_with, reference_dir
 from kit.servers import (
     KILL_WAIT,
     STOP_GRACE,
+    WHY_LINES,
     ServerDidNotStart,
     free_port,
+    lines_that_say_why,
     port_is_free,
     running_server,
 )
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="process groups are POSIX")
+UNUSED_URL = "http://127.0.0.1:9/"
+"""Port 9 (discard): nothing answers there, so a test's server is never taken as ready."""
 
 STUBBORN_WORKER = '''\
 import signal
@@ -77,6 +81,68 @@ def test_a_server_that_exits_early_takes_its_children_with_it(leaves_no_process)
     """A parent that dies without its child (a crashed master) leaves no worker behind."""
     child = "import time; time.sleep(60)"
     parent = f"import subprocess, sys; subprocess.Popen([sys.executable, '-c', {child!r}])"
-    server = running_server([sys.executable, "-c", parent], "http://127.0.0.1:9/", timeout=30)
+    server = running_server([sys.executable, "-c", parent], UNUSED_URL, timeout=30)
     with pytest.raises(ServerDidNotStart, match="exited"), server:
         pass
+
+
+def test_a_server_that_did_not_start_shows_the_error_its_log_ends_with(
+    tmp_path: Path, leaves_no_process
+) -> None:
+    broken = [sys.executable, "-c", "import no_such_module"]
+    log = tmp_path / "server.log"
+    with pytest.raises(ServerDidNotStart) as error, running_server(broken, UNUSED_URL, log=log):
+        pass
+    assert "No module named 'no_such_module'" in str(error.value)
+    assert log.read_text().startswith("Traceback"), "expected the whole output kept in the log"
+
+
+def test_a_gunicorn_that_did_not_boot_shows_why_not_its_shutdown(leaves_no_process) -> None:
+    """gunicorn ends with "Shutting down: Master" and "Reason: …": the error comes before."""
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "no_such_app:app"]
+    with pytest.raises(ServerDidNotStart) as error, running_server(command, UNUSED_URL):
+        pass
+    message = str(error.value)
+    assert "ModuleNotFoundError: No module named 'no_such_app'" in message, message
+    assert "Shutting down" not in message, message
+
+
+def test_a_server_that_never_answers_shows_what_it_said(leaves_no_process) -> None:
+    says = "import time; print('Error: no model in /nowhere', flush=True); time.sleep(60)"
+    quiet = [sys.executable, "-c", says]
+    with pytest.raises(ServerDidNotStart) as error, running_server(quiet, UNUSED_URL, timeout=2):
+        pass
+    assert str(error.value).splitlines() == [
+        f"no answer from {UNUSED_URL} within 2 s; its log says:",
+        "  Error: no model in /nowhere",
+    ]
+
+
+def test_the_lines_that_say_why_are_the_last_frame_and_the_error():
+    log = (
+        "[INFO] Booting worker with pid: 7\n[ERROR] Exception in worker process\n"
+        "Traceback (most recent call last):\n"
+        '  File "arbiter.py", line 608, in spawn_worker\n    worker.init_process()\n'
+        '  File "app.py", line 3, in <module>\n    import foo\n    ^^^^^^^^^^\n'
+        "ModuleNotFoundError: No module named 'foo'\n"
+        "[INFO] Worker exiting (pid: 7)\n[ERROR] Shutting down: Master\n"
+    )
+    assert lines_that_say_why(log) == [
+        '  File "app.py", line 3, in <module>',
+        "    import foo",
+        "    ^^^^^^^^^^",
+        "ModuleNotFoundError: No module named 'foo'",
+    ]
+
+
+def test_the_lines_that_say_why_are_bounded():
+    log = "".join(f"[ERROR] Connection in use: {'x' * 300} ({try_})\n" for try_ in range(20))
+    why = lines_that_say_why(log)
+    assert len(why) == WHY_LINES
+    assert all(len(line) <= 200 for line in why), [len(line) for line in why]
+
+
+def test_without_errors_the_lines_that_say_why_are_the_last_ones():
+    log = "".join(f"line {number}\n" for number in range(10))
+    assert lines_that_say_why(log, limit=2) == ["line 8", "line 9"]

@@ -116,8 +116,8 @@ def _longest_shared_stretch(line: str, hint: str) -> int:
 
 
 def _headings(stage: int) -> list[str]:
-    """The ``## `` headings of the stage's solution notebook, without the ``## ``."""
+    """The ``##`` and ``###`` headings of the stage's solution notebook, without the ``#``s."""
     (notebook,) = ROOT.glob(f"solutions/{stage:02d}_*.ipynb")
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
     text = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown")
-    return re.findall(r"^## (.+)$", text, flags=re.MULTILINE)
+    return re.findall(r"^###? (.+)$", text, flags=re.MULTILINE)

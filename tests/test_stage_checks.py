@@ -6,25 +6,35 @@
   the package's own suite catches it too);
 - on the untouched exercise templates: every exercise must fail (in
   test_stage_checks_on_templates.py, so the suite's two workers share the slow runs).
+
+Stage 0's code is notebook cells, not a folder: its check reads the answers a notebook makes,
+so its reference is what the solved notebook makes, and its mistakes are planted in the
+notebook's cells (``kit.notebook_answers``).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import re
+from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 from kit.check import exercises_of, run_check
-from kit.paths import check_dir, copy_stage, reference_dir, stages_with
+from kit.notebook_answers import SOLVED_NOTEBOOK, answers_of_notebook
+from kit.paths import ROOT, check_dir, copy_stage, reference_dir, stages_with
 
 STAGES = stages_with(check_dir)
 
 
 @pytest.mark.parametrize("stage", STAGES)
-def test_the_check_passes_on_the_reference(stage):
-    result = run_check(stage, reference_dir(stage))
+def test_the_check_passes_on_the_reference(stage, tmp_path):
+    if stage == 0:
+        target = answers_of_notebook(SOLVED_NOTEBOOK, tmp_path / "stage0")
+    else:
+        target = reference_dir(stage)
+    result = run_check(stage, target)
     assert result.passed, result.report
 
 
@@ -56,13 +66,7 @@ def test_a_planted_mistake_fails_its_own_exercise_and_no_other(
     package layer. The engine's build is proven on the reference and in tests/test_image.py.
     """
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path / 'no-engine.sock'}")
-    copy = copy_stage(reference_dir(stage), tmp_path / f"stage{stage}")
-    broken = copy / planted["file"]
-    source = broken.read_text(encoding="utf-8")
-    assert planted["find"] in source, (
-        f"{planted['file']} changed: update stage {stage}'s sabotage.py"
-    )
-    broken.write_text(source.replace(planted["find"], planted["replace"], 1), encoding="utf-8")
+    copy = broken_copy(stage, planted, tmp_path / f"stage{stage}")
     also = set(planted.get("also", ()))
     # Exercises allowed to fail anyway need not run (the package's whole suite, the image).
     others = [number for number in exercises_of(stage) if number not in also]
@@ -74,3 +78,55 @@ def test_a_planted_mistake_fails_its_own_exercise_and_no_other(
     assert exercise in failed, f"exercise {exercise} passed on {what}:\n{report}"
     assert failed - {exercise} <= also, f"other exercises failed on {what}:\n{report}"
     assert not waiting - also, f"exercises waited on {what}:\n{report}"
+
+
+def broken_copy(stage: int, planted: dict, folder: Path) -> Path:
+    """A target with ``planted``'s mistake: a copy of the reference with one text replaced,
+    or for stage 0 the answers its solved notebook makes with one cell's text replaced."""
+    if stage == 0:  # a missing text is a ValueError naming it
+        return answers_of_notebook(
+            ROOT / planted["file"], folder, edit=(planted["find"], planted["replace"])
+        )
+    copy = copy_stage(reference_dir(stage), folder)
+    broken = copy / planted["file"]
+    source = broken.read_text(encoding="utf-8")
+    assert planted["find"] in source, (
+        f"{planted['file']} changed: update stage {stage}'s sabotage.py"
+    )
+    broken.write_text(source.replace(planted["find"], planted["replace"], 1), encoding="utf-8")
+    return copy
+
+
+def test_a_property_test_failure_names_the_request_and_the_status(tmp_path):
+    """Stage 3's exercise 6 runs the API's hypothesis suite: its line in the report says what
+    was sent and what came back, not a bare ``assert False``."""
+    copy = copy_stage(reference_dir(3), tmp_path / "stage3")
+    routes = copy / "src" / "iris_model" / "routes.py"
+    read = "    flower = read_flower(_json_body())\n"
+    answers_200_to_a_list_of_lists = (
+        "    body = _json_body()\n"
+        '    if body.startswith(b"[["):\n'
+        '        return jsonify(status="ok")\n'
+        "    flower = read_flower(body)\n"
+    )
+    source = routes.read_text(encoding="utf-8")
+    assert read in source, "routes.predict changed: update this test"
+    routes.write_text(source.replace(read, answers_200_to_a_list_of_lists), encoding="utf-8")
+    report = run_check(3, copy, exercises=[6]).report
+    # Whichever property test meets the mistake first, its line names the request and status.
+    assert re.search(r"expected a 4xx for POST /predict .*\[.*, got 200", report), report
+
+
+def test_the_stage_4_check_says_where_it_ran_the_image_and_why():
+    report = run_check(4, reference_dir(4), exercises=[6]).report
+    said = r"ran the image's CMD locally: no container engine \(.+\)|built the image and ran it in"
+    assert re.search(said, report), report
+
+
+def test_a_server_that_did_not_start_shows_why_in_the_stage_4_report(tmp_path):
+    copy = copy_stage(reference_dir(4), tmp_path / "stage4")
+    app = copy / "src" / "iris_model" / "app.py"
+    app.write_text(app.read_text(encoding="utf-8") + "import no_such_module\n", encoding="utf-8")
+    report = run_check(4, copy, exercises=[6]).report
+    assert "ModuleNotFoundError: No module named 'no_such_module'" in report, report
+    assert "Shutting down" not in report, report
