@@ -42,11 +42,16 @@ class ObjectStore:
 
 
 @contextmanager
-def running_object_store(bucket: str = BUCKET, timeout: float = 30.0) -> Iterator[ObjectStore]:
-    """Start moto's S3 server with an empty ``bucket``; stop it, with all its processes, after."""
+def running_object_store(
+    bucket: str = BUCKET, python: str = sys.executable, timeout: float = 30.0
+) -> Iterator[ObjectStore]:
+    """Start moto's S3 server with an empty ``bucket``; stop it, with all its processes, after.
+
+    ``python`` is the interpreter that has moto (the doctor runs outside ``.venv``).
+    """
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "moto.server", "--host", "127.0.0.1", "--port", str(port)]
+    command = [str(python), "-m", "moto.server", "--host", "127.0.0.1", "--port", str(port)]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     with running_server(command, f"{endpoint}/moto-api/", env=env, timeout=timeout):
         create = urllib.request.Request(f"{endpoint}/{bucket}", method="PUT")
