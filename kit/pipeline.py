@@ -57,9 +57,15 @@ def init_repository(project: Path) -> None:
     """Give ``project`` a git repository of its own, with everything committed once."""
     env = {**GIT_IDENTITY, **os.environ}
     if not (project / ".git").exists():
-        subprocess.run(["git", "init", "-q", str(project)], check=True, env=env)
+        subprocess.run(["git", "init", "-q", "-b", "main", str(project)], check=True, env=env)
         (project / ".gitignore").write_text(IGNORED, encoding="utf-8")
     commit(project, "the stage's start")
+
+
+def reset(project: Path, env: dict[str, str]) -> None:
+    """Put ``project`` back to its last commit: tracked files from git, outputs from DVC's cache."""
+    subprocess.run(["git", "checkout", "-q", "--", "."], cwd=project, check=True, env=env)
+    dvc(project, "checkout", "--force", env=env)
 
 
 def commit(project: Path, message: str) -> None:

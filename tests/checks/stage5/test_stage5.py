@@ -49,6 +49,9 @@ STORE = pytest.mark.exercise(
 ALL_STEPS = ["prepare", "validate", "train", "evaluate", "score"]
 RUN_OUTPUTS = "runs"
 ACCURACY = "accuracy"
+PATCHED_C = 0.25
+"""The value of model.C both the parameter test and the experiment try: the experiment finds
+that run in DVC's run cache and restores it instead of training again (when both are checked)."""
 
 
 @pytest.fixture(scope="session")
@@ -88,18 +91,28 @@ def repro(project: Path, env: dict[str, str], first_run) -> Callable[[], object]
 
 
 @pytest.fixture
-def edited(project: Path) -> Iterator[Callable[[str, Callable[[str], str]], None]]:
-    """``edited("params.yaml", change)`` rewrites a file of the project; it is put back after."""
-    saved: dict[Path, bytes] = {}
+def planned(project: Path, env: dict[str, str], first_run) -> Callable[[], object]:
+    """The steps ``dvc repro`` would run now, and those downstream of them, without running."""
+
+    def plan():
+        return pipeline.dvc(project, "repro", "--dry", "--force-downstream", env=env)
+
+    return plan
+
+
+@pytest.fixture
+def edited(
+    project: Path, env: dict[str, str], first_run
+) -> Iterator[Callable[[str, Callable[[str], str]], None]]:
+    """``edited("params.yaml", change)`` rewrites a file of the project; after the test, the
+    project is put back as the first run left it (files from git, outputs from DVC's cache)."""
 
     def edit(name: str, change: Callable[[str], str]) -> None:
         path = project / name
-        saved.setdefault(path, path.read_bytes())
         path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
 
     yield edit
-    for path, content in saved.items():
-        path.write_bytes(content)
+    pipeline.reset(project, env)
 
 
 def _ran_ok(done, what: str) -> None:
@@ -138,7 +151,7 @@ def test_a_second_repro_runs_nothing(repro):
 
 @DEPS_AND_OUTS
 def test_a_parameter_change_reruns_exactly_the_steps_that_read_it(repro, edited):
-    edited("params.yaml", lambda text: text.replace("C: 1.0", "C: 0.25"))
+    edited("params.yaml", lambda text: text.replace("C: 1.0", f"C: {PATCHED_C}"))
     done = repro()
     _ran_ok(done, "`dvc repro` after changing model.C")
     ran = sorted(pipeline.stages_run(done.stdout))
@@ -147,10 +160,10 @@ def test_a_parameter_change_reruns_exactly_the_steps_that_read_it(repro, edited)
 
 
 @DEPS_AND_OUTS
-def test_new_flowers_rerun_only_the_scoring(repro, edited):
+def test_new_flowers_rerun_only_the_scoring(planned, edited):
     edited("data/new_flowers.csv", lambda text: text + "5.0,3.4,1.5,0.2\n")
-    done = repro()
-    _ran_ok(done, "`dvc repro` after adding a flower to data/new_flowers.csv")
+    done = planned()
+    _ran_ok(done, "`dvc repro --dry` after adding a flower to data/new_flowers.csv")
     ran = pipeline.stages_run(done.stdout)
     assert ran == ["score"], f"expected only score to run for a new flower, got {ran}"
 
@@ -220,17 +233,17 @@ def test_an_experiment_patches_one_parameter_and_the_table_compares_it(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     experiments = load("experiments")
-    experiments.run_experiment(project, ["model.C=0.05"])
+    experiments.run_experiment(project, [f"model.C={PATCHED_C}"])
     table = experiments.experiment_table(project, ["model.C", ACCURACY])
     assert isinstance(table, pd.DataFrame), f"expected a DataFrame, got {type(table).__name__}"
     assert list(table.columns) == ["name", "model.C", ACCURACY], (
         f"expected the columns ['name', 'model.C', 'accuracy'], got {list(table.columns)}"
     )
     values = sorted(table["model.C"].dropna().unique().tolist())
-    assert 0.05 in values and 1.0 in values, (
-        f"expected a run with model.C = 0.05 beside the baseline's 1.0, got {values}"
+    assert PATCHED_C in values and 1.0 in values, (
+        f"expected a run with model.C = {PATCHED_C} beside the baseline's 1.0, got {values}"
     )
-    patched = table[table["model.C"] == 0.05]
+    patched = table[table["model.C"] == PATCHED_C]
     assert patched[ACCURACY].notna().all(), "expected the experiment's accuracy, got none"
 
 

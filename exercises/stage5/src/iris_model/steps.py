@@ -14,13 +14,17 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pandera.pandas as pa
 
-from iris_model import artifact, data, evaluate, model, schema, storage
+from iris_model import data, evaluate, model, schema, storage
 from iris_model.config import ConfigError, load_config, save_config
 from iris_model.logs import setup_logging
+
+if TYPE_CHECKING:
+    from iris_model.artifact import TrainedModel
 
 # Named, not __name__: run as `python -m iris_model.steps` this module is "__main__", outside
 # the "iris_model" logger that setup_logging configures.
@@ -41,6 +45,19 @@ def read_input(url: str, table_schema: pa.DataFrameSchema, step: str) -> pd.Data
     # `StepInputError` whose message starts with "<step> stopped: ", so the log says which step
     # refused its input and why.
     raise NotImplementedError("Exercise 2 not done yet: steps.read_input")
+
+
+def read_model(url: str, step: str) -> TrainedModel:
+    """The model the train step wrote at ``url``, refused as ``step``'s input if it is not one."""
+    # Imported here, not at the top: skops takes most of a second to import, and only the steps
+    # that save or load a model should pay for it on every run.
+    from iris_model import artifact
+
+    with storage.local_copy(url) as folder:
+        try:
+            return artifact.load_model(folder)
+        except artifact.ArtifactError as error:
+            raise StepInputError(f"{step} stopped: {error}") from None
 
 
 def prepare(args: argparse.Namespace) -> None:
@@ -69,6 +86,8 @@ def validate(args: argparse.Namespace) -> None:
 
 def train(args: argparse.Namespace) -> None:
     """Fit the pipeline on the training rows; save it with its metrics and configuration."""
+    from iris_model import artifact  # as in read_model: only this step saves a model
+
     config = load_config(args.params)
     frame = read_input(args.data, schema.LABELLED, "train")
     pipeline = model.train(frame, config)
@@ -84,8 +103,7 @@ def train(args: argparse.Namespace) -> None:
 
 def evaluate_step(args: argparse.Namespace) -> None:
     """Score the model on the held-out rows; write the metrics and the plots."""
-    with storage.local_copy(args.model) as model_folder:
-        trained = artifact.load_model(model_folder)
+    trained = read_model(args.model, "evaluate")
     frame = read_input(args.data, schema.LABELLED, "evaluate")
     with storage.folder_to_upload(args.out) as out:
         metrics = evaluate.write_report(trained.pipeline, frame, out)
@@ -94,8 +112,7 @@ def evaluate_step(args: argparse.Namespace) -> None:
 
 def score(args: argparse.Namespace) -> None:
     """Predict the species of a batch of new flowers."""
-    with storage.local_copy(args.model) as model_folder:
-        trained = artifact.load_model(model_folder)
+    trained = read_model(args.model, "score")
     frame = read_input(args.data, schema.MEASUREMENTS, "score")
     storage.write_table(model.predict(trained.pipeline, frame), args.out)
     log.info("scored %d flowers, wrote %s", len(frame), args.out)
@@ -107,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(LOGS / f"{args.step}.log")
     try:
         args.run(args)
-    except (StepInputError, data.DataError, ConfigError, artifact.ArtifactError) as error:
+    except (StepInputError, data.DataError, ConfigError) as error:
         log.error("%s", error)
         return 2
     return 0
