@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from kit.paths import import_path_with
@@ -62,9 +63,10 @@ def init_repository(project: Path) -> None:
     commit(project, "the stage's start")
 
 
-def reset(project: Path, env: dict[str, str]) -> None:
-    """Put ``project`` back to its last commit: tracked files from git, outputs from DVC's cache."""
-    subprocess.run(["git", "checkout", "-q", "--", "."], cwd=project, check=True, env=env)
+def reset(project: Path, env: dict[str, str], files: Sequence[str] = (".",)) -> None:
+    """Put ``files`` of ``project`` back as last committed (all of them by default), and the
+    outputs back as ``dvc.lock`` says, from DVC's cache."""
+    subprocess.run(["git", "checkout", "-q", "--", *files], cwd=project, check=True, env=env)
     dvc(project, "checkout", "--force", env=env)
 
 
