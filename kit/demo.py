@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -74,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
         model = demo_stage2(narrator)
         demo_stage3(narrator, model)
         demo_stage4(narrator, model)
+        demo_stage5(narrator)
     print("\nDemo finished: every stage ran; no process or temporary file is left behind.")
     return 0
 
@@ -259,3 +261,35 @@ def demo_stage4(narrator: Narrator, model: Path) -> None:
         narrator.step("smoke-test a malformed body: JSON 400, not a crash")
         call(narrator, "POST", f"{base}/predict", b"{not json")
     narrator.show("gunicorn stopped")
+
+
+def demo_stage5(narrator: Narrator) -> None:
+    from kit import pipeline
+    from kit.object_store import running_object_store
+    from kit.paths import copy_stage
+
+    narrator.stage(
+        5,
+        "the pipeline as a DAG",
+        "Stage 2's steps as a DVC pipeline: only what changed re-runs, each step checks what "
+        "it reads, and the outputs go to an S3-compatible store and come back.",
+    )
+    project = copy_stage(reference_dir(5), narrator.scratch / "stage5")
+    pipeline.init_repository(project)
+    env = pipeline.environment(project)
+    dvc = [str(Path(sys.executable).parent / "dvc")]
+    narrator.step("the DAG, drawn by DVC from dvc.yaml")
+    narrator.show(narrator.run([*dvc, "dag"], project, env))
+    narrator.step("the first run: every step")
+    narrator.show(", ".join(pipeline.stages_run(narrator.run([*dvc, "repro"], project, env))))
+    narrator.step("again, nothing changed: every step skipped")
+    ran = pipeline.stages_run(narrator.run([*dvc, "repro"], project, env))
+    narrator.show(f"steps run: {ran or 'none'}")
+    with running_object_store() as store:
+        store_env = {**env, **store.environment()}
+        narrator.step(f"push the outputs to the local S3 store ({store.endpoint}), pull them back")
+        narrator.show(narrator.run([*dvc, "push"], project, store_env).strip().splitlines()[-1])
+        shutil.rmtree(project / "runs")
+        shutil.rmtree(project / ".dvc" / "cache")
+        narrator.show(narrator.run([*dvc, "pull"], project, store_env).strip().splitlines()[-1])
+    narrator.show("object store stopped")

@@ -47,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
         check_no_user_level_kernel,
         *([] if args.skip_lab else [check_lab_starts]),
         *(lambda port=port: check_port(port) for port in WORKSHOP_PORTS),
+        check_object_store_starts,
         check_disk,
         check_container_engine,
     ]
@@ -145,6 +146,21 @@ def check_lab_starts() -> Finding:
     except ServerDidNotStart as error:
         return Finding(
             False, f"JupyterLab did not start: {error}", "run `python3 -m kit setup --force`"
+        )
+
+
+def check_object_store_starts() -> Finding:
+    """Stage 5 pushes to a local S3 store: moto's server must start and take a bucket."""
+    from kit.object_store import running_object_store
+
+    if not venv_python().exists():
+        return Finding(False, "object store: no .venv yet", "run `make setup`")
+    try:
+        with running_object_store(python=str(venv_python())) as store:
+            return Finding(True, f"the object store (moto's S3 server) starts ({store.bucket})")
+    except (ServerDidNotStart, OSError) as error:
+        return Finding(
+            False, f"the object store did not start: {error}", "run `python3 -m kit setup --force`"
         )
 
 

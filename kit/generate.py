@@ -104,6 +104,25 @@ STAGE_FILES = {
         ),
         carries=(Carry("productionizing/stage3"), Carry("data", into="data", only=("iris.csv",))),
     ),
+    5: StageFiles(
+        own=(
+            "README.md",
+            "pyproject.toml",
+            ".dvc/config",
+            ".dvc/.gitignore",
+            ".dvcignore",
+            "dvc.yaml",
+            "params.yaml",
+            "src/iris_model/experiments.py",
+            "src/iris_model/steps.py",
+            "src/iris_model/storage.py",
+            "tests/pipeline/*",
+        ),
+        carries=(
+            Carry("productionizing/stage2"),
+            Carry("data", into="data", only=("iris.csv", "new_flowers.csv")),
+        ),
+    ),
 }
 
 MARKER = re.compile(r"^(?P<indent>[ \t]*)# Stage (?P<stage>\d+), exercise (?P<number>\d+): ")

@@ -10,7 +10,8 @@ import yaml
 
 from kit.paths import ROOT
 
-PIN = re.compile(r"^(?P<name>[A-Za-z0-9._-]+)==(?P<version>\S+)$")
+# An extra (`moto[s3]`) installs more packages, each pinned in the lock; the name is the pin.
+PIN = re.compile(r"^(?P<name>[A-Za-z0-9._-]+)(?:\[[A-Za-z0-9,._-]+\])?==(?P<version>\S+)$")
 
 
 def pins(lines: list[str]) -> dict[str, str]:

@@ -1,0 +1,79 @@
+"""Running stage 5's DVC pipeline from the kit: the check, the notebook and the demo.
+
+A stage 5 folder runs its steps as ``python -m iris_model.steps``: DVC starts them with the
+environment it was given, so the kit puts the folder's ``src`` on the import path and this
+interpreter's folder first on ``PATH``. DVC's experiments live in git, so a folder gets a
+repository of its own (``git init`` inside it, never the kit's). Standard library only.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from kit.paths import import_path_with
+
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "workshop",
+    "GIT_AUTHOR_EMAIL": "workshop@localhost",
+    "GIT_COMMITTER_NAME": "workshop",
+    "GIT_COMMITTER_EMAIL": "workshop@localhost",
+}
+"""Who the commits of a stage folder's own repository are by, when git has no user set."""
+IGNORED = "/runs/logs/\n"
+"""What git ignores in a stage folder beyond what DVC ignores itself: the steps' log files."""
+
+
+def environment(project: Path, store: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment to run DVC in ``project``: its package importable, this Python's
+    commands first, no analytics, and ``store`` (an object store's variables) when given."""
+    bin_folder = str(Path(sys.executable).parent)
+    return {
+        **GIT_IDENTITY,
+        **os.environ,
+        "PATH": os.pathsep.join([bin_folder, os.environ.get("PATH", "")]),
+        "PYTHONPATH": import_path_with(project / "src"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "DVC_NO_ANALYTICS": "1",
+        **(store or {}),
+    }
+
+
+def dvc(project: Path, *arguments: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Run ``dvc ARGUMENTS`` in ``project``; the caller reads its status and output."""
+    command = [str(Path(sys.executable).parent / "dvc"), *arguments]
+    return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
+
+
+def stages_run(output: str) -> list[str]:
+    """The stages a ``dvc repro`` ran, in order (a stage restored from DVC's cache did not run)."""
+    return re.findall(r"^Running stage '([^']+)'", output, flags=re.MULTILINE)
+
+
+def init_repository(project: Path) -> None:
+    """Give ``project`` a git repository of its own, with everything committed once."""
+    env = {**GIT_IDENTITY, **os.environ}
+    if not (project / ".git").exists():
+        subprocess.run(["git", "init", "-q", "-b", "main", str(project)], check=True, env=env)
+        (project / ".gitignore").write_text(IGNORED, encoding="utf-8")
+    commit(project, "the stage's start")
+
+
+def reset(project: Path, env: dict[str, str], files: Sequence[str] = (".",)) -> None:
+    """Put ``files`` of ``project`` back as last committed (all of them by default), and the
+    outputs back as ``dvc.lock`` says, from DVC's cache."""
+    subprocess.run(["git", "checkout", "-q", "--", *files], cwd=project, check=True, env=env)
+    dvc(project, "checkout", "--force", env=env)
+
+
+def commit(project: Path, message: str) -> None:
+    """Commit every change in ``project`` (DVC's experiments start from a commit)."""
+    env = {**GIT_IDENTITY, **os.environ}
+    subprocess.run(["git", "add", "-A"], cwd=project, check=True, env=env)
+    subprocess.run(
+        ["git", "commit", "-q", "--allow-empty", "-m", message], cwd=project, check=True, env=env
+    )
