@@ -25,9 +25,7 @@ STAGE_NAMES = {
 }
 
 
-# What is never copied from a stage folder: caches, build outputs and a run's outputs. One
-# list for `kit start`, the stage checks' work folders and the suite's cache digests.
-NOT_COPIED = shutil.ignore_patterns(
+_CACHES_AND_OUTPUTS = shutil.ignore_patterns(
     "__pycache__",
     "*.pyc",
     ".pytest_cache",
@@ -37,14 +35,29 @@ NOT_COPIED = shutil.ignore_patterns(
     "build",
     "dist",
     "runs",
+    ".git",
+    "dvc.lock",
 )
+_DVC_OWN = {"cache", "tmp", "config.local"}
+"""What DVC keeps for itself in a stage's ``.dvc`` folder: its cache, its scratch files and
+the machine's own settings (credentials may be there)."""
+
+
+def not_copied(folder: str, names: list[str]) -> set[str]:
+    """What is never copied from a stage folder: caches, build and run outputs, a learner's
+    own git repository, DVC's record of the last run and its cache. One rule for `kit start`,
+    the stage checks' work folders, the suite's cache digests and the generator."""
+    ignored = set(_CACHES_AND_OUTPUTS(folder, names))
+    if Path(folder).name == ".dvc":
+        ignored |= _DVC_OWN & set(names)
+    return ignored
 
 
 def stage_files(root: Path) -> Iterator[Path]:
-    """The files of a stage folder that a copy of it takes (``NOT_COPIED`` left out), in a
+    """The files of a stage folder that a copy of it takes (``not_copied`` left out), in a
     stable order."""
     for folder, subfolders, names in os.walk(root):
-        ignored = NOT_COPIED(folder, subfolders + names)
+        ignored = not_copied(folder, subfolders + names)
         subfolders[:] = sorted(name for name in subfolders if name not in ignored)
         for name in sorted(names):
             if name not in ignored:
@@ -53,7 +66,7 @@ def stage_files(root: Path) -> Iterator[Path]:
 
 def copy_stage(source: Path, destination: Path) -> Path:
     """A copy of a stage folder without caches or run outputs (a check's work folder)."""
-    shutil.copytree(source, destination, ignore=NOT_COPIED)
+    shutil.copytree(source, destination, ignore=not_copied)
     return destination
 
 

@@ -16,10 +16,11 @@ from datetime import datetime
 from pathlib import Path
 
 from kit.paths import (
-    NOT_COPIED,
     display_path,
+    not_copied,
     parse_stage,
     reference_dir,
+    stage_files,
     stages_with,
     templates_dir,
     workspace_dir,
@@ -73,7 +74,7 @@ def start(stage: int) -> Path:
     shutil.copytree(
         templates_dir(stage),
         destination,
-        ignore=NOT_COPIED,
+        ignore=not_copied,
         copy_function=copy_unless_present,
         dirs_exist_ok=True,
     )
@@ -88,7 +89,7 @@ def catch_up(stage: int, state: str = "start") -> Path:
     stage = _stage(str(stage), "catch-up")
     destination = workspace_dir() / f"stage{stage}"
     backup = _back_up(stage, destination)
-    shutil.copytree(STATES[state](stage), destination, ignore=NOT_COPIED, dirs_exist_ok=True)
+    shutil.copytree(STATES[state](stage), destination, ignore=not_copied, dirs_exist_ok=True)
     print(f"Stage {stage} is reset to its {STATE_NAMES[state]} in {display_path(destination)}.")
     if backup:
         print(how_to_get_back(backup, destination))
@@ -122,11 +123,7 @@ def _back_up(stage: int, destination: Path) -> Path | None:
 
 def _example_file(backup: Path, destination: Path) -> Path | None:
     """A file of the backup to show in the command: one the learner changed, if there is one."""
-    files = sorted(
-        path
-        for path in backup.rglob("*")
-        if path.is_file() and not NOT_COPIED("", path.relative_to(backup).parts)
-    )
+    files = list(stage_files(backup))
     changed = [path for path in files if _changed(path, destination / path.relative_to(backup))]
     return next(iter(changed or files), None)
 
