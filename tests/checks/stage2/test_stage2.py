@@ -54,7 +54,8 @@ OWN_TEST = pytest.mark.exercise(
 SUITE = pytest.mark.exercise(
     6,
     "The package works: its test suite passes and its command runs",
-    hint="run `pytest -m 'not packaging'` in your stage 2 folder and read the first failure; "
+    hint="in your stage 2 folder, run `../../.venv/bin/python -m pytest -m 'not packaging'` "
+    "(the kit's Python, whichever your shell has) and read the first failure; "
     "notebook: 'Exercise 6 — The whole suite passes, and the package installs'",
     needs=(1, 2, 3, 4, 5),
 )

@@ -49,7 +49,8 @@ ERRORS = pytest.mark.exercise(
 SUITE = pytest.mark.exercise(
     6,
     "The API's own tests pass",
-    hint="run `pytest tests/api -x` in your stage 3 folder and read the first failure; "
+    hint="in your stage 3 folder, run `../../.venv/bin/python -m pytest tests/api -x` (the "
+    "kit's Python, whichever your shell has) and read the first failure; "
     "notebook: 'Exercise 6 — The API's tests pass'",
     needs=(1, 2, 3, 4, 5),
 )
