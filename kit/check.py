@@ -18,6 +18,7 @@ from kit.check_plugin import Exercise, passed, render_report
 from kit.errors import KitError
 from kit.paths import (
     ROOT,
+    WITHOUT_FUZZING_PLUGIN,
     WITHOUT_HYPOTHESIS_PLUGIN,
     WITHOUT_NOTEBOOK_PLUGIN,
     check_dir,
@@ -165,6 +166,7 @@ def _run_pytest(
         *("-p", "kit.check_plugin", "--target", str(target.resolve()), "--stage", str(stage)),
         *(f"--exercise={number}" for number in exercises),
         *("-p", "no:cacheprovider", *WITHOUT_NOTEBOOK_PLUGIN, *WITHOUT_HYPOTHESIS_PLUGIN),
+        *WITHOUT_FUZZING_PLUGIN,
         *("--rootdir", str(ROOT), "-o", "addopts="),
         # Stop conftest discovery at the checks: the kit suite's own conftest is not for them.
         *("--confcutdir", str(check_dir(stage).parent)),

@@ -20,7 +20,13 @@ import urllib.request
 from pathlib import Path
 
 from kit.errors import KitError
-from kit.paths import ROOT, WITHOUT_NOTEBOOK_PLUGIN, import_path_with, reference_dir
+from kit.paths import (
+    ROOT,
+    WITHOUT_FUZZING_PLUGIN,
+    WITHOUT_NOTEBOOK_PLUGIN,
+    import_path_with,
+    reference_dir,
+)
 from kit.servers import free_port, running_server
 
 DATA = ROOT / "data"
@@ -161,6 +167,7 @@ def demo_stage2(narrator: Narrator) -> Path:
         [
             *(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"),
             *WITHOUT_NOTEBOOK_PLUGIN,
+            *WITHOUT_FUZZING_PLUGIN,
             *("-m", "not packaging", "--basetemp", str(narrator.scratch / "pytest")),
         ],
         stage,

@@ -114,6 +114,11 @@ jsonschema's grammars) costs about 2 s of CPU per pytest process, most of a smal
 WITHOUT_HYPOTHESIS_PLUGIN = ("-p", "no:hypothesispytest")
 """For the stage checks, which use no hypothesis: its plugin costs 0.8 s of CPU per process."""
 
+WITHOUT_FUZZING_PLUGIN = ("-p", "no:schemathesis")
+"""For pytest runs on a stage's code and the stage checks: schemathesis fuzzes the kit's own
+reference API (tests/test_api_fuzz.py), not a learner's, and its plugin, which loads in every
+pytest run once installed, costs about 0.9 s of CPU per process."""
+
 
 def display_path(path: Path) -> str:
     """``workspace/stage1`` or ``productionizing/stage1`` rather than an absolute path."""

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import textwrap
 
-from kit.paths import WITHOUT_HYPOTHESIS_PLUGIN, WITHOUT_NOTEBOOK_PLUGIN
+from kit.paths import WITHOUT_FUZZING_PLUGIN, WITHOUT_HYPOTHESIS_PLUGIN, WITHOUT_NOTEBOOK_PLUGIN
 
 FAKE_CHECK = """
 import pytest
@@ -49,6 +49,7 @@ def run_fake_check(
             "no:cacheprovider",
             *WITHOUT_NOTEBOOK_PLUGIN,
             *WITHOUT_HYPOTHESIS_PLUGIN,
+            *WITHOUT_FUZZING_PLUGIN,
             "--rootdir",
             str(tmp_path),
             *options,

@@ -18,7 +18,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
-from kit.paths import DATA, WITHOUT_NOTEBOOK_PLUGIN, copy_stage
+from kit.paths import DATA, WITHOUT_FUZZING_PLUGIN, WITHOUT_NOTEBOOK_PLUGIN, copy_stage
 
 SCHEMA = pytest.mark.exercise(
     1,
@@ -54,7 +54,8 @@ OWN_TEST = pytest.mark.exercise(
 SUITE = pytest.mark.exercise(
     6,
     "The package works: its test suite passes and its command runs",
-    hint="run `pytest -m 'not packaging'` in your stage 2 folder and read the first failure; "
+    hint="in your stage 2 folder, run `../../.venv/bin/python -m pytest -m 'not packaging'` "
+    "(the kit's Python, whichever your shell has) and read the first failure; "
     "notebook: 'Exercise 6 — The whole suite passes, and the package installs'",
     needs=(1, 2, 3, 4, 5),
 )
@@ -63,8 +64,12 @@ METADATA_KEYS = {
     *("name", "version", "trained_at", "metrics", "features", "classes"),
     *("versions", "data_sha256", "config", "model_sha256"),
 }
-# Plain text whatever the terminal; no notebook plugin to load.
-PYTEST_OPTIONS = ("-p", "no:cacheprovider", "--color=no", *WITHOUT_NOTEBOOK_PLUGIN)
+# Plain text whatever the terminal; none of the kit's own plugins to load.
+PYTEST_OPTIONS = (
+    *("-p", "no:cacheprovider", "--color=no"),
+    *WITHOUT_NOTEBOOK_PLUGIN,
+    *WITHOUT_FUZZING_PLUGIN,
+)
 IRIS = DATA / "iris.csv"
 OWN_TEST_ID = "tests/model/test_behaviour.py::test_longer_petals_push_towards_virginica"
 

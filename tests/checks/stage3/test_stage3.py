@@ -13,7 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from kit.paths import DATA, WITHOUT_NOTEBOOK_PLUGIN
+from kit.paths import DATA, WITHOUT_FUZZING_PLUGIN, WITHOUT_NOTEBOOK_PLUGIN
 
 GET_ENDPOINTS = pytest.mark.exercise(
     1,
@@ -49,7 +49,8 @@ ERRORS = pytest.mark.exercise(
 SUITE = pytest.mark.exercise(
     6,
     "The API's own tests pass",
-    hint="run `pytest tests/api -x` in your stage 3 folder and read the first failure; "
+    hint="in your stage 3 folder, run `../../.venv/bin/python -m pytest tests/api -x` (the "
+    "kit's Python, whichever your shell has) and read the first failure; "
     "notebook: 'Exercise 6 — The API's tests pass'",
     needs=(1, 2, 3, 4, 5),
 )
@@ -302,6 +303,7 @@ def test_the_api_test_suite_passes(workdir, run_python):
     done = run_python(
         *("-m", "pytest", "tests/api", "-x", "-q", "-p", "no:cacheprovider", "--color=no"),
         *WITHOUT_NOTEBOOK_PLUGIN,
+        *WITHOUT_FUZZING_PLUGIN,
         cwd=workdir,
     )
     lines = done.stdout.strip().splitlines() or ["(no output)"]

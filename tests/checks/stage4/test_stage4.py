@@ -58,7 +58,8 @@ PINS = pytest.mark.exercise(
 IMAGE = pytest.mark.exercise(
     6,
     "The image lints clean and serves",
-    hint="run `hadolint Dockerfile` in your stage 4 folder and read its first finding; notebook: "
+    hint="in your stage 4 folder, run `../../.venv/bin/hadolint Dockerfile` (the kit's .venv "
+    "has it) and read its first finding; notebook: "
     "'Exercise 6 — Lint it, then run it' runs the image's CMD here",
     needs=(1, 2, 3, 4, 5),
 )
