@@ -60,7 +60,10 @@ from pathlib import Path
 import pytest
 
 from kit.check import exercises_of
-from kit.paths import ROOT, VENV, copy_stage, reference_dir, stages_with
+from kit.notebook_answers import answers_of_notebook
+from kit.notebooks import SOLUTIONS
+from kit.paths import ROOT, VENV, copy_stage, reference_dir, stages_with, workspace_dir
+from kit.pipeline import init_repository
 from kit.servers import free_port, running_server
 
 TIMEOUT = 120
@@ -273,6 +276,7 @@ RUNS = runs()
 @pytest.mark.parametrize("folder", list(RUNS))
 def test_the_commands_shown_run_as_written_from_their_folder(folder, tmp_path, leaves_no_process):
     cwd = ROOT if folder == "root" else stage_copy(folder, tmp_path)
+    as_the_notebook_leaves_it(folder, cwd)
     ports: dict[str, str] = {}
     skipped_block: tuple[str, int] | None = None
     with ExitStack() as server:
@@ -296,6 +300,16 @@ def test_the_commands_shown_run_as_written_from_their_folder(folder, tmp_path, l
                 f"{shown.source}: expected `{shown.text}` to run from {folder}, got status "
                 f"{finished.returncode}:\n{output[-1500:]}"
             )
+
+
+def as_the_notebook_leaves_it(folder: str, cwd: Path) -> None:
+    """The state the texts presume: stage 0's answers saved by its notebook's check cell (for
+    `make check STAGE=0`), and a stage 5 folder with the git repository of its own that the
+    notebook's set-up cell makes (DVC's experiments live in git)."""
+    if folder == "root":
+        answers_of_notebook(SOLUTIONS / "00_exploratory_notebook.ipynb", workspace_dir() / "stage0")
+    elif folder == "stage5":
+        init_repository(cwd)
 
 
 def stage_copy(folder: str, tmp_path: Path) -> Path:
