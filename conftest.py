@@ -45,6 +45,13 @@ LONGEST_FIRST = (
     "tests/test_stage_checks_on_templates.py",
     "tests/test_stage_checks.py",
 )
+# Files of slow, independent tests whose tests are shared out one by one, not as one unit:
+# one file of a stage check per stage and planted mistake would keep one worker busy alone.
+SHARED_OUT_BY_TEST = (
+    "tests/test_stage_checks.py",
+    "tests/test_stage_checks_on_templates.py",
+    "tests/test_shown_commands.py",
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -152,6 +159,20 @@ def _environment(pid: int) -> bytes:
         return Path(f"/proc/{pid}/environ").read_bytes()
     except OSError:  # gone meanwhile, or another user's
         return b""
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """Whole files to each worker (a notebook's cells need one kernel, in order), but the
+    tests of ``SHARED_OUT_BY_TEST`` one by one."""
+    from xdist.scheduler import LoadFileScheduling
+
+    class WholeFilesButSlowTests(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return nodeid if path in SHARED_OUT_BY_TEST else path
+
+    return WholeFilesButSlowTests(config, log)
 
 
 def _guard_this_process() -> None:
