@@ -12,13 +12,6 @@ SABOTAGES = [
         "breaks": "lets a record that cannot be written fail the request",
     },
     {
-        "exercise": 1,
-        "file": "src/iris_model/records.py",
-        "find": '"model_version": self.model_version,',
-        "replace": "",
-        "breaks": "records no model version",
-    },
-    {
         "exercise": 2,
         "file": "src/iris_model/drift.py",
         "find": "threshold = alpha / len(data.FEATURES)",

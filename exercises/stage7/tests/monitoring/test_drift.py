@@ -72,7 +72,8 @@ def test_the_command_exits_1_on_drift_so_a_scheduler_can_alert(
     assert out.is_file()
 
 
-def test_no_records_is_input_to_fix(train_test, tmp_path: Path):
+@pytest.mark.parametrize("served", ["", "absent"])
+def test_no_records_is_input_to_fix(train_test, tmp_path: Path, served):
     reference = tmp_path / "train.csv"
     train_test[0].to_csv(reference, index=False)
     arguments = [

@@ -58,8 +58,10 @@ def compare(
 
 def served_table(paths: Sequence[Path]) -> pd.DataFrame:
     """The inputs the service recorded in ``paths``, checked against the measurement schema."""
-    found = records.read_records(paths)
     shown = ", ".join(path.as_posix() for path in paths)
+    if missing := [path.as_posix() for path in paths if not path.exists()]:
+        raise data.DataError(f"{', '.join(missing)} not found: is the service recording there?")
+    found = records.read_records(paths)
     if not found:
         raise data.DataError(f"no served records in {shown}: is the service recording?")
     inputs = pd.DataFrame([record.get("inputs", {}) for record in found])
