@@ -3,7 +3,9 @@
 Both run the same way (stage 4's CMD and gunicorn config, on this machine); wrk loads each with
 16 and 64 clients sending one flower, then one 10,000-flower batch is timed against each. The
 ceiling (``kit.ceiling``) parses the JSON and answers a constant: the difference is what
-validation, the model and the answer cost. Figures and findings: ``docs/benchmarks.md``.
+validation, the model and the answer cost. Then stage 7's service is loaded the same way with
+its input recording off and on, taking turns, to show what recording costs ``/predict``.
+Figures and findings: ``docs/benchmarks.md``.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ from kit.servers import free_port, running_server
 FLOWER = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
 INSTALL_WRK = "wrk is not installed: sudo apt-get install wrk (Debian, Ubuntu) or brew install wrk"
 TARGETS = "targets: predict >= 0.8 x ceiling, 0 errors, p99 <= 20 ms at 16 clients; batch <= 2.0 x"
+RECORDING_TARGET = "target: recording on >= 0.9 x off (issue 16: /predict no more than 10 % slower)"
+TURNS = 2
+"""wrk runs per setting and client count for the recording comparison, off and on in turn."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,46 @@ def run(args: argparse.Namespace) -> int:
             f"({times['iris API'] / times['ceiling']:.2f} x)"
         )
     print(TARGETS)
+    _recording_cost(args, model, folder)
     return 0
+
+
+def _recording_cost(args: argparse.Namespace, model: Path, folder: Path) -> None:
+    """Stage 7's /predict with input recording off and on: the mean of ``TURNS`` wrk runs each,
+    taken in turn (off, on, off, on), so a slow moment of the machine slows both alike."""
+    stage = reference_dir(7)
+    ports = {"off": free_port(), "on": free_port()}
+    with tempfile.TemporaryDirectory() as scratch:
+        records = Path(scratch) / "records"
+        settings = {"off": {"IRIS_RECORDS_DIR": ""}, "on": {"IRIS_RECORDS_DIR": str(records)}}
+        script = Path(scratch) / "predict.lua"
+        script.write_text(_wrk_script(json.dumps(FLOWER)), encoding="utf-8")
+        with (
+            serve_locally(
+                stage, ports["off"], model, log=folder / "records-off.log", settings=settings["off"]
+            ),
+            serve_locally(
+                stage, ports["on"], model, log=folder / "records-on.log", settings=settings["on"]
+            ),
+        ):
+            print(
+                f"\nstage 7, recording served inputs  {'clients':>7} {'off req/s':>10} "
+                f"{'on req/s':>9} {'ratio':>6}"
+            )
+            for clients in args.clients:
+                rates: dict[str, list[float]] = {"off": [], "on": []}
+                for _ in range(TURNS):
+                    for name, port in ports.items():
+                        rates[name].append(
+                            _wrk(port, clients, args.duration, script).requests_per_s
+                        )
+                off, on = statistics.mean(rates["off"]), statistics.mean(rates["on"])
+                print(f"{'':34}{clients:>7} {off:>10.0f} {on:>9.0f} {on / off:>6.2f}")
+        recorded = sum(
+            len(file.read_text().splitlines()) for file in records.glob("served-*.jsonl")
+        )
+        print(f"lines recorded while on: {recorded}")
+    print(RECORDING_TARGET)
 
 
 def _serve_ceiling(port: int, log: Path):

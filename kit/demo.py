@@ -82,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
         demo_stage3(narrator, model)
         demo_stage4(narrator, model)
         demo_stage5(narrator)
+        demo_stage7(narrator)
     print("\nDemo finished: every stage ran; no process or temporary file is left behind.")
     return 0
 
@@ -300,3 +301,55 @@ def demo_stage5(narrator: Narrator) -> None:
         shutil.rmtree(project / ".dvc" / "cache")
         narrator.show(narrator.run([*dvc, "pull"], project, store_env).strip().splitlines()[-1])
     narrator.show("object store stopped")
+
+
+def demo_stage7(narrator: Narrator) -> None:
+    from kit.image import serve_locally
+
+    narrator.stage(
+        7,
+        "monitoring",
+        "The service records what it is asked; a drift check compares that with the training "
+        "data and exits 1 on drift; the model ships with a card saying what it is for.",
+    )
+    stage, runs = reference_dir(7), narrator.scratch / "stage7"
+    env = python_env(PYTHONPATH=import_path_with(stage / "src"))
+    narrator.step("train with the held-out rows: the model, and its card from its metadata")
+    narrator.iris_model(
+        stage, "prepare", "--data", DATA / "iris.csv", "--out", runs / "data", env=env
+    )
+    narrator.iris_model(
+        stage,
+        *("train", "--data", runs / "data/train.csv", "--held-out", runs / "data/test.csv"),
+        *("--out", runs / "model"),
+        env=env,
+    )
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    for name, petal_cm in (("plausible", "0"), ("drifted", "1.5")):
+        served = runs / "served" / name
+        narrator.step(
+            f"serve with IRIS_RECORDS_DIR={narrator.short(served)} on PORT={port}; send 200 "
+            f"{name} flowers (petals +{petal_cm} cm); check for drift"
+        )
+        with serve_locally(stage, port, runs / "model", settings={"IRIS_RECORDS_DIR": str(served)}):
+            output = narrator.iris_model(
+                stage,
+                *("traffic", "--url", base, "--data", DATA / "iris.csv", "--count", "200"),
+                *("--seed", "1", "--petal-shift", petal_cm, "--out", runs / "traffic"),
+                env=env,
+            )
+            narrator.show(output.strip().splitlines()[-1])
+            if name == "drifted":
+                card = urllib.request.urlopen(f"{base}/model/card", timeout=10).read().decode()
+        command = [sys.executable, "-m", "iris_model", "drift", "--reference"]
+        command += [str(runs / "data/train.csv"), "--served", str(served)]
+        command += ["--out", str(runs / "drift" / f"{name}.html")]
+        print(f"  $ {shlex.join(narrator.short(part) for part in command)}")
+        done = subprocess.run(command, cwd=stage, env=env, capture_output=True, text=True)
+        last = narrator.short(done.stderr.strip().splitlines()[-1])
+        narrator.show(f"{last}\nexit status {done.returncode}")
+        if done.returncode != (1 if name == "drifted" else 0):
+            raise KitError(f"the drift check of the {name} flowers exited {done.returncode}")
+    narrator.step(f"GET {base}/model/card: what the model is for, and not for")
+    narrator.show(card.split("## Intended uses & limitations")[1].split("##")[0].strip())

@@ -123,6 +123,23 @@ STAGE_FILES = {
             Carry("data", into="data", only=("iris.csv", "new_flowers.csv")),
         ),
     ),
+    7: StageFiles(
+        own=(
+            "README.md",
+            "Dockerfile",
+            "src/iris_model/app.py",
+            "src/iris_model/card.py",
+            "src/iris_model/cli.py",
+            "src/iris_model/drift.py",
+            "src/iris_model/drift_report.py",
+            "src/iris_model/openapi.py",
+            "src/iris_model/records.py",
+            "src/iris_model/routes.py",
+            "src/iris_model/traffic.py",
+            "tests/monitoring/*",
+        ),
+        carries=(Carry("productionizing/stage4"),),
+    ),
 }
 
 MARKER = re.compile(r"^(?P<indent>[ \t]*)# Stage (?P<stage>\d+), exercise (?P<number>\d+): ")

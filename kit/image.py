@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -205,12 +205,22 @@ def _prepare_and_train(folder: Path, out: Path, log: Path | None) -> None:
 
 @contextmanager
 def serve_locally(
-    folder: Path, port: int, model_dir: Path, *, host: str = "127.0.0.1", log: Path | None = None
+    folder: Path,
+    port: int,
+    model_dir: Path,
+    *,
+    host: str = "127.0.0.1",
+    log: Path | None = None,
+    settings: Mapping[str, str] | None = None,
 ) -> Iterator[subprocess.Popen]:
-    """Run the Dockerfile's CMD here, with its ENV, until the block ends."""
+    """Run the Dockerfile's CMD here, with its ENV, until the block ends.
+
+    ``settings`` override the image's ENV, as ``docker run -e`` would: stage 7's image
+    records into ``/app/records``, which on this machine becomes a folder of the caller's.
+    """
     recipe = read_dockerfile(folder / "Dockerfile")
     env = {**os.environ, **{k: v for k, v in recipe.env.items() if k != "PATH"}}
-    env |= {"PORT": str(port), "HOST": host, "IRIS_MODEL_DIR": str(model_dir)}
+    env |= {"PORT": str(port), "HOST": host, "IRIS_MODEL_DIR": str(model_dir), **(settings or {})}
     env["PYTHONPATH"] = import_path_with(folder / "src")
     command = local_command(recipe, folder)
     url = f"http://127.0.0.1:{port}/health"

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements.lock"
 DATA = ROOT / "data"
-STAGES = range(0, 6)
+STAGES = range(0, 8)
 STAGE_NAMES = {
     0: "exploratory notebook",
     1: "script",
@@ -22,6 +22,7 @@ STAGE_NAMES = {
     3: "Flask API",
     4: "Dockerized service",
     5: "pipeline as a DAG",
+    7: "monitoring",
 }
 
 

@@ -14,19 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from kit.browser import CHROMIUM, INSTALL_CHROMIUM, chromium, offline_context
 from kit.cli import main
 from kit.errors import KitError
+from kit.notebooks import SOLUTIONS
 from kit.slides import SOURCE, build_all, deck_sources, split_slides
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 DECKS = deck_sources(SOURCE)
 TIMING = re.compile(r"Time:\s*(\d+)\s*min")
 EXERCISES = re.compile(r"Exercises:\s*(\d+)\s*min")
@@ -35,7 +28,7 @@ MAX_CODE_WIDTH = 84  # characters that fit a 1280-pixel-wide slide at the kit's 
 
 needs_chromium = pytest.mark.skipif(
     not CHROMIUM.is_file(),
-    reason=f"no Chromium at {CHROMIUM}: install it with `apt-get install -y chromium` (Debian)",
+    reason=INSTALL_CHROMIUM,
 )
 
 
@@ -60,7 +53,8 @@ def _code_blocks(markdown: str) -> list[list[str]]:
 
 
 def test_there_is_one_deck_per_stage():
-    assert [deck.name[:2] for deck in DECKS] == ["00", "01", "02", "03", "04", "05"]
+    stages = [int(path.name[:2]) for path in sorted(SOLUTIONS.glob("[0-9][0-9]_*.ipynb"))]
+    assert [int(deck.name[:2]) for deck in DECKS] == stages
 
 
 @pytest.mark.parametrize("deck", DECKS, ids=lambda deck: deck.stem)
@@ -133,12 +127,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
+    with chromium() as opened:
+        yield opened
 
 
 _SLIDE_PROBLEMS = """() => {
@@ -166,26 +156,9 @@ _SLIDE_PROBLEMS = """() => {
 }"""
 
 
-def _offline_context(browser) -> tuple[object, list[str]]:
-    """A browser context that refuses, and records, every request outside file: and data:."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    outside: list[str] = []
-
-    def only_local(route) -> None:
-        url = route.request.url
-        if url.startswith(("file:", "data:")):
-            route.continue_()
-        else:
-            outside.append(url)
-            route.abort()
-
-    context.route("**/*", only_local)
-    return context, outside
-
-
 def _problems(browser, decks: list[Path], shots: str | None = None) -> list[str]:
     """Everything wrong on any slide of ``decks``, one line each; empty when all is well."""
-    context, outside = _offline_context(browser)
+    context, outside = offline_context(browser)
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
@@ -236,7 +209,7 @@ def test_the_browser_check_catches_a_bad_deck(tmp_path: Path, browser):
 
 @needs_chromium
 def test_speaker_view_opens_offline_with_the_notes(built: list[Path], browser):
-    context, outside = _offline_context(browser)
+    context, outside = offline_context(browser)
     page = context.new_page()
     page.goto(built[1].as_uri() + "#/1")
     page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=10_000)

@@ -83,7 +83,7 @@ def test_an_unknown_exercise_names_the_valid_ones():
         solution_text(1, 9)
 
 
-@pytest.mark.parametrize("arguments", [("solution", "1"), ("solution", "7", "--exercise", "1")])
+@pytest.mark.parametrize("arguments", [("solution", "1"), ("solution", "9", "--exercise", "1")])
 def test_the_command_refuses_in_one_line(arguments):
     done = subprocess.run(
         [sys.executable, "-m", "kit", *arguments], cwd=ROOT, capture_output=True, text=True
