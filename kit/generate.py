@@ -104,6 +104,20 @@ STAGE_FILES = {
         ),
         carries=(Carry("productionizing/stage3"), Carry("data", into="data", only=("iris.csv",))),
     ),
+    6: StageFiles(
+        own=(
+            "README.md",
+            "COMPARISON.md",
+            "pyproject.toml",
+            "src/iris_model/cli.py",
+            "src/iris_model/flowers.py",
+            "src/iris_model/batch.py",
+            "src/iris_model/on_dask.py",
+            "src/iris_model/sql.py",
+            "tests/scale/*",
+        ),
+        carries=(Carry("productionizing/stage2"),),
+    ),
 }
 
 MARKER = re.compile(r"^(?P<indent>[ \t]*)# Stage (?P<stage>\d+), exercise (?P<number>\d+): ")

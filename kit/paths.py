@@ -14,13 +14,15 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements.lock"
 DATA = ROOT / "data"
-STAGES = range(0, 5)
+STAGES = range(0, 7)
+"""Every stage number the kit may hold; ``stages_with`` says which exist here."""
 STAGE_NAMES = {
     0: "exploratory notebook",
     1: "script",
     2: "tested module",
     3: "Flask API",
     4: "Dockerized service",
+    6: "scale and SQL",
 }
 
 
