@@ -12,6 +12,7 @@ of them would start a cluster of its own ("Nanny failed to start").
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -35,7 +36,9 @@ def local_cluster(workers: int | None = None) -> Iterator[Client]:
 
     One worker process per core (``workers``, default: every core), one thread each: scoring
     is numpy work that holds the GIL in places, so processes, not threads, use every core.
-    The dashboard needs bokeh; without it, it is off rather than a warning per start.
+    The dashboard needs bokeh; without it, it is off rather than a warning per start. Only
+    errors are logged: on a busy laptop Dask warns that its event loop was slow, which says
+    the machine is loaded, not that the scores are wrong.
     """
     dashboard = f"{LOOPBACK}:0" if importlib.util.find_spec("bokeh") else None
     with (
@@ -44,6 +47,7 @@ def local_cluster(workers: int | None = None) -> Iterator[Client]:
             threads_per_worker=1,
             host=LOOPBACK,
             dashboard_address=dashboard,
+            silence_logs=logging.ERROR,
         ) as cluster,
         Client(cluster) as client,
     ):
