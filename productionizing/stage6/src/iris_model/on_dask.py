@@ -14,11 +14,13 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
+import dask
 import dask.dataframe as dd
 import pandas as pd
 from dask.distributed import Client, LocalCluster
@@ -38,10 +40,13 @@ def local_cluster(workers: int | None = None) -> Iterator[Client]:
     is numpy work that holds the GIL in places, so processes, not threads, use every core.
     The dashboard needs bokeh; without it, it is off rather than a warning per start. Only
     errors are logged: on a busy laptop Dask warns that its event loop was slow, which says
-    the machine is loaded, not that the scores are wrong.
+    the machine is loaded, not that the scores are wrong. Dask's scratch folders go in a
+    temporary folder removed with the cluster (by default they outlive it, in /tmp).
     """
     dashboard = f"{LOOPBACK}:0" if importlib.util.find_spec("bokeh") else None
     with (
+        tempfile.TemporaryDirectory(prefix="dask-") as scratch,
+        dask.config.set({"temporary-directory": scratch}),
         LocalCluster(
             n_workers=workers or os.cpu_count() or 1,
             threads_per_worker=1,
