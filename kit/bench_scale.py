@@ -75,7 +75,7 @@ def _compare(pipeline, files: list[Path], client, rows: int, repeats: int, start
             "Dask": lambda: on_dask.score_on_dask(pipeline, files, client),
             "DuckDB SQL, from parquet": lambda: sql.score_in_duckdb(pipeline, files, connection),
         }
-        results = {name: _best(work, repeats) for name, work in timed.items()}
+        results = _taking_turns(timed, repeats)
         baseline_seconds, baseline = results["baseline (pandas)"]
         for name, (seconds, _) in results.items():
             _line(rows, name, seconds, baseline_seconds)
@@ -93,8 +93,9 @@ def _compare(pipeline, files: list[Path], client, rows: int, repeats: int, start
                 f"CREATE OR REPLACE TABLE scores AS {query}"
             ),
         }
-        sklearn_seconds = _best(memory["scikit-learn, rows in memory"], repeats)[0]
-        duckdb_seconds = _best(memory["DuckDB SQL, rows in DuckDB"], repeats)[0]
+        in_place = _taking_turns(memory, repeats)
+        sklearn_seconds = in_place["scikit-learn, rows in memory"][0]
+        duckdb_seconds = in_place["DuckDB SQL, rows in DuckDB"][0]
         _line(rows, "scikit-learn, rows in memory", sklearn_seconds, baseline_seconds)
         _line(rows, "DuckDB SQL, rows in DuckDB", duckdb_seconds, baseline_seconds)
         print(
@@ -107,14 +108,22 @@ def _compare(pipeline, files: list[Path], client, rows: int, repeats: int, start
     return sum(_disagreements(baseline, scores) for scores in others)
 
 
-def _best(work: Callable[[], object], repeats: int) -> tuple[float, object]:
-    """The median time of ``repeats`` runs of ``work``, and what the last run returned."""
-    times, result = [], None
+def _taking_turns(
+    engines: dict[str, Callable[[], object]], repeats: int
+) -> dict[str, tuple[float, object]]:
+    """Each engine's median time over ``repeats`` runs, and what its last run returned.
+
+    The engines take turns, run by run, so a moment when the machine is busy (another job
+    on a shared CPU) slows each of them alike and the ratios stay fair.
+    """
+    times: dict[str, list[float]] = {name: [] for name in engines}
+    results: dict[str, object] = {}
     for _ in range(repeats):
-        start = time.perf_counter()
-        result = work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+        for name, work in engines.items():
+            start = time.perf_counter()
+            results[name] = work()
+            times[name].append(time.perf_counter() - start)
+    return {name: (statistics.median(times[name]), results[name]) for name in engines}
 
 
 def _line(rows: int, name: str, seconds: float, baseline_seconds: float) -> None:
