@@ -37,8 +37,8 @@ catch-up: ## reset stage STAGE to its start state (STATE=end: its end), your wor
 serve: ## serve the reference stage-4 API with gunicorn on PORT (default 8000)
 	@$(KIT) serve --port "$(or $(PORT),8000)"
 
-bench: ## load the stage-4 API and a bare Flask ceiling; print the ratios
-	@$(KIT) bench
+bench: ## load the stage-4 API and a bare Flask ceiling; print the ratios (STAGE=6: scoring at scale)
+	@$(KIT) bench $(if $(STAGE),--stage "$(STAGE)")
 
 slides: ## build every deck into offline HTML in slides/build/
 	@$(KIT) slides

@@ -1,5 +1,7 @@
 """``python -m kit bench``: how close the reference service comes to a bare Flask app.
 
+(``--stage 6`` measures stage 6's scoring at scale instead: ``kit.bench_scale``.)
+
 Both run the same way (stage 4's CMD and gunicorn config, on this machine); wrk loads each with
 16 and 64 clients sending one flower, then one 10,000-flower batch is timed against each. The
 ceiling (``kit.ceiling``) parses the JSON and answers a constant: the difference is what
@@ -25,6 +27,7 @@ from pathlib import Path
 
 import requests
 
+from kit import bench_scale
 from kit.image import read_dockerfile, serve_locally
 from kit.paths import ROOT, import_path_with, reference_dir
 from kit.serve import add_runs_argument, reference_model
@@ -47,15 +50,25 @@ class Load:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--stage",
+        type=int,
+        choices=(4, 6),
+        default=4,
+        help="4: the API under load (default); 6: scoring millions of flowers three ways",
+    )
     parser.add_argument("--duration", type=float, default=5, help="seconds per wrk run (5)")
     parser.add_argument(
         "--clients", type=int, nargs="+", default=[16, 64], help="concurrent clients (16 64)"
     )
     parser.add_argument("--batch-runs", type=int, default=15, help="timed batch requests (15)")
     add_runs_argument(parser)
+    bench_scale.add_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.stage == 6:
+        return bench_scale.run(args)
     if shutil.which("wrk") is None:
         print(INSTALL_WRK, file=sys.stderr)
         return 2

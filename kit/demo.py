@@ -82,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
         demo_stage3(narrator, model)
         demo_stage4(narrator, model)
         demo_stage5(narrator)
+        demo_stage6(narrator, model)
         demo_stage7(narrator)
     print("\nDemo finished: every stage ran; no process or temporary file is left behind.")
     return 0
@@ -301,6 +302,39 @@ def demo_stage5(narrator: Narrator) -> None:
         shutil.rmtree(project / ".dvc" / "cache")
         narrator.show(narrator.run([*dvc, "pull"], project, store_env).strip().splitlines()[-1])
     narrator.show("object store stopped")
+
+
+def demo_stage6(narrator: Narrator, model: Path) -> None:
+    import pandas as pd
+
+    narrator.stage(
+        6,
+        "scale and SQL",
+        "The same model scores a batch far larger than a request: generated flowers in parquet "
+        "files, scored in one process, on a local Dask cluster, and as SQL in DuckDB.",
+    )
+    stage, runs = reference_dir(6), narrator.scratch / "stage6"
+    env = python_env(PYTHONPATH=import_path_with(stage / "src"))
+    narrator.step("write 200,000 generated flowers as 8 parquet files (seeded, nothing downloaded)")
+    arguments = ("--data", DATA / "iris.csv", "--out", runs / "flowers", "--rows", "200000")
+    narrator.show(narrator.iris_model(stage, "flowers", *arguments, env=env).splitlines()[-1])
+    for engine in ("pandas", "dask", "duckdb"):
+        narrator.step(f"score them with --engine {engine}")
+        output = narrator.iris_model(
+            stage,
+            *("score", "--model", model, "--data", runs / "flowers"),
+            *("--out", runs / f"{engine}.parquet", "--engine", engine),
+            env=env,
+        )
+        narrator.show(output.strip().splitlines()[-1])
+    narrator.step("the three engines agree, flower by flower")
+    baseline = pd.read_parquet(runs / "pandas.parquet")
+    for engine in ("dask", "duckdb"):
+        other = pd.read_parquet(runs / f"{engine}.parquet")
+        same = (other["flower_id"].equals(baseline["flower_id"])) and (
+            other["predicted_species"].astype(str) == baseline["predicted_species"].astype(str)
+        ).all()
+        narrator.show(f"{engine}: same ids and species as pandas: {same}")
 
 
 def demo_stage7(narrator: Narrator) -> None:

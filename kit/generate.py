@@ -123,6 +123,20 @@ STAGE_FILES = {
             Carry("data", into="data", only=("iris.csv", "new_flowers.csv")),
         ),
     ),
+    6: StageFiles(
+        own=(
+            "README.md",
+            "COMPARISON.md",
+            "pyproject.toml",
+            "src/iris_model/cli.py",
+            "src/iris_model/flowers.py",
+            "src/iris_model/batch.py",
+            "src/iris_model/on_dask.py",
+            "src/iris_model/sql.py",
+            "tests/scale/*",
+        ),
+        carries=(Carry("productionizing/stage2"),),
+    ),
     7: StageFiles(
         own=(
             "README.md",

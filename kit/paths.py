@@ -15,6 +15,7 @@ VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements.lock"
 DATA = ROOT / "data"
 STAGES = range(0, 8)
+"""Every stage number the kit may hold; ``stages_with`` says which exist here."""
 STAGE_NAMES = {
     0: "exploratory notebook",
     1: "script",
@@ -22,6 +23,7 @@ STAGE_NAMES = {
     3: "Flask API",
     4: "Dockerized service",
     5: "pipeline as a DAG",
+    6: "scale and SQL",
     7: "monitoring",
 }
 

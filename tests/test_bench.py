@@ -49,3 +49,14 @@ def test_a_short_bench_runs_both_servers_and_reports(tmp_path, leaves_no_process
     assert finished.returncode == 0, finished.stderr
     assert "iris API" in finished.stdout and "ceiling" in finished.stdout
     assert "10,000-flower batch" in finished.stdout
+
+
+def test_the_stage_6_bench_scores_three_ways_and_leaves_no_worker(tmp_path, leaves_no_process):
+    command = [sys.executable, "-m", "kit", "bench", "--stage", "6", "--rows", "2000"]
+    command += ["--repeats", "1", "--workers", "2"]
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    for engine in ("baseline (pandas)", "Dask", "DuckDB SQL, from parquet", "rows in DuckDB"):
+        assert engine in finished.stdout
+    assert "10,000" in finished.stdout
+    assert "disagreements with the baseline: 0" in finished.stdout

@@ -90,6 +90,7 @@ def test_a_missing_image_is_one_line_naming_the_deck(tmp_path: Path, capsys):
 
 
 def test_the_schedule_adds_up_to_the_day_and_each_deck_fits_its_slot():
+    """The first day's rows add up to its hours; day 2's schedule grows with its stages."""
     guide = (SOURCE / "INSTRUCTOR.md").read_text(encoding="utf-8")
     rows = []
     for schedule in _day_schedules(guide):

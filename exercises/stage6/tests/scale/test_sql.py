@@ -1,0 +1,38 @@
+"""The model as SQL: the same labels as scikit-learn, and probabilities to rounding error."""
+
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.pipeline import Pipeline
+
+from iris_model import sql
+
+TOLERANCE = 1e-12
+
+
+@pytest.fixture(scope="module")
+def scores(pipeline: Pipeline, flower_files: list[Path]) -> pd.DataFrame:
+    with duckdb.connect() as connection:
+        return sql.score_in_duckdb(pipeline, flower_files, connection)
+
+
+def test_duckdb_keeps_every_id_in_order(scores: pd.DataFrame, baseline: pd.DataFrame):
+    assert scores["flower_id"].tolist() == baseline["flower_id"].tolist()
+
+
+def test_duckdb_gives_scikit_learns_labels(scores: pd.DataFrame, baseline: pd.DataFrame):
+    assert scores["predicted_species"].tolist() == baseline["predicted_species"].tolist()
+
+
+def test_duckdb_gives_scikit_learns_probabilities(scores: pd.DataFrame, baseline: pd.DataFrame):
+    difference = np.abs(scores["probability"].to_numpy() - baseline["probability"].to_numpy())
+    assert difference.max() < TOLERANCE
+
+
+@pytest.mark.parametrize("dialect", sql.DIALECTS)
+def test_every_dialect_names_the_outputs(pipeline: Pipeline, dialect: str):
+    query = sql.model_as_sql(pipeline, dialect)
+    assert query.startswith(("WITH", "SELECT")) and '"output_label"' in query
