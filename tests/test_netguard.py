@@ -27,3 +27,10 @@ def test_loopback_stays_open():
         server.listen()
         with socket.create_connection(server.getsockname(), timeout=1):
             pass
+
+
+def test_a_udp_connect_sends_nothing_and_is_allowed():
+    """How Dask's distributed learns this machine's address; no packet leaves."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("192.0.2.1", 80))
+        assert probe.getsockname()[0]

@@ -32,13 +32,22 @@ def _is_loopback(address) -> bool:
 
 
 def install() -> None:
-    """Refuse connections to anything but the loopback interface and Unix sockets."""
+    """Refuse TCP connections to anything but the loopback interface; Unix sockets pass.
+
+    A UDP socket's ``connect`` sends nothing (it only sets where packets would go), and
+    Dask's ``distributed`` calls it with 8.8.8.8 to learn which address this machine has, so
+    UDP is left alone: a download needs TCP, and that is what is refused.
+    """
     original_connect = socket.socket.connect
     original_connect_ex = socket.socket.connect_ex
 
     def guarded(original):
         def connect(self, address):
-            if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address):
+            if (
+                self.family in (socket.AF_INET, socket.AF_INET6)
+                and self.type == socket.SOCK_STREAM
+                and not _is_loopback(address)
+            ):
                 raise NetworkBlockedError(
                     f"the kit's tests block network access, and something tried to reach "
                     f"{address!r}: the kit must not download anything at run time"
