@@ -7,16 +7,16 @@ SABOTAGES = [
     {
         "exercise": 1,
         "file": "src/iris_model/batch.py",
-        "find": "scored = [score(pipeline, pd.read_parquet(path)) for path in files]",
-        "replace": "scored = [score(pipeline, pd.read_parquet(path)) for path in files[::-1]]",
+        "find": "scored = [score_file(pipeline, path) for path in files]",
+        "replace": "scored = [score_file(pipeline, path) for path in files[::-1]]",
         "breaks": "scores the files in reverse order",
     },
     {
         "exercise": 2,
         "file": "src/iris_model/on_dask.py",
-        "find": "return client.compute(scores).result().reset_index(drop=True)",
-        "replace": 'return scores.compute(scheduler="threads").reset_index(drop=True)',
-        "breaks": "computes on this machine's threads instead of the cluster given",
+        "find": "tasks = client.map(partial(score_file, pipeline), files)",
+        "replace": "tasks = [score_file(pipeline, path) for path in files]",
+        "breaks": "scores the files here, in a loop, instead of on the cluster given",
     },
     {
         "exercise": 3,

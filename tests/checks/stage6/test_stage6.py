@@ -35,8 +35,7 @@ ON_DASK = pytest.mark.exercise(
     2,
     "The same on a Dask cluster: on_dask.score_on_dask",
     hint="the TODO in on_dask.score_on_dask; notebook: 'Exercise 2 — The same code on a "
-    "cluster'; Dask's 'dask.dataframe.read_parquet' and 'map_partitions' pages, and "
-    "distributed's 'Client.compute'",
+    "cluster'; distributed's 'Client.map' and 'Client.gather' pages",
 )
 AS_SQL = pytest.mark.exercise(
     3,
@@ -192,8 +191,8 @@ def test_dask_scores_on_the_cluster_given_keeping_ids_and_order(
             scores = load("on_dask").score_on_dask(pipeline, flower_files, client)
     assert tasks.data, (
         "expected the scoring to run on the cluster whose client was given; its scheduler "
-        "saw no task: was it computed on this machine instead (a scheduler= argument, or "
-        ".compute() with no client)?"
+        "saw no task: were the files scored on this machine instead (a loop here rather "
+        "than client.map)?"
     )
     assert_same_scores(scores, expected, "score_on_dask")
 

@@ -36,15 +36,9 @@ def score(pipeline: Pipeline, flowers: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def empty_scores(pipeline: Pipeline) -> pd.DataFrame:
-    """A table of no scores with the columns and types ``score`` returns (Dask's ``meta``)."""
-    return pd.DataFrame(
-        {
-            ID: pd.Series(dtype="int64"),
-            "predicted_species": pd.Categorical([], categories=pipeline.classes_),
-            "probability": pd.Series(dtype="float64"),
-        }
-    )
+def score_file(pipeline: Pipeline, path: Path) -> pd.DataFrame:
+    """The scores of one parquet file of flowers: the unit of work when scoring file by file."""
+    return score(pipeline, pd.read_parquet(path))
 
 
 def score_in_one_process(pipeline: Pipeline, files: Sequence[Path]) -> pd.DataFrame:
@@ -59,7 +53,7 @@ def score_by_partition(pipeline: Pipeline, files: Sequence[Path]) -> pd.DataFram
     order the baseline gives, with each row's ``flower_id``. Each file is scored on its own,
     which is what lets Dask hand the files to different workers.
     """
-    # TODO Exercise 1: read each file of `files` in turn with `pd.read_parquet`, `score` it,
-    # and return the scores of every file as one table: in the order of `files`, every row's
-    # `flower_id` kept, numbered from 0 (`pd.concat`'s `ignore_index`).
+    # TODO Exercise 1: score each file of `files` in turn (`score_file`), and return the
+    # scores of every file as one table: in the order of `files`, every row's `flower_id`
+    # kept, numbered from 0 (`pd.concat`'s `ignore_index`).
     raise NotImplementedError("Exercise 1 not done yet: batch.score_by_partition")

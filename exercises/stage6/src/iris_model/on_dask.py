@@ -21,12 +21,11 @@ from functools import partial
 from pathlib import Path
 
 import dask
-import dask.dataframe as dd
 import pandas as pd
 from dask.distributed import Client, LocalCluster
 from sklearn.pipeline import Pipeline
 
-from iris_model.batch import empty_scores, score
+from iris_model.batch import score_file
 
 LOOPBACK = "127.0.0.1"
 """Where a local cluster listens: this machine only, never the network it is on."""
@@ -67,13 +66,13 @@ def connect(scheduler: str) -> Iterator[Client]:
 
 
 def score_on_dask(pipeline: Pipeline, files: Sequence[Path], client: Client) -> pd.DataFrame:
-    """Score ``files`` on ``client``'s cluster, partition by partition, in the baseline's order.
+    """Score ``files`` on ``client``'s cluster, one task per file, in the baseline's order.
 
-    The workers read the files themselves (on a real cluster: a path every machine sees, or
-    object storage), so only the pipeline and the scores travel over the network.
+    The loop of ``batch.score_by_partition``, handed to the cluster: each worker reads its
+    files itself (on a real cluster: a path every machine sees, or object storage), so only
+    the pipeline and the scores travel over the network, straight back to this client.
     """
-    # TODO Exercise 2: read `files` as one Dask dataframe (`dd.read_parquet` takes a list of
-    # paths as str); `map_partitions` of `partial(score, pipeline)` scores each partition, with
-    # `meta=empty_scores(pipeline)` (the columns Dask should expect); compute it on `client`
-    # (`client.compute(...).result()`). Return a pandas table numbered from 0, in file order.
+    # TODO Exercise 2: give the cluster one task per file: `client.map` of
+    # `partial(score_file, pipeline)` over `files`, then `client.gather` the scores (they come
+    # back in the order of `files`). Return them as one table numbered from 0, as exercise 1.
     raise NotImplementedError("Exercise 2 not done yet: on_dask.score_on_dask")

@@ -19,9 +19,3 @@ def test_scoring_by_partition_gives_the_baseline(
     pipeline: Pipeline, flower_files: list[Path], baseline: pd.DataFrame
 ):
     pd.testing.assert_frame_equal(batch.score_by_partition(pipeline, flower_files), baseline)
-
-
-def test_empty_scores_have_the_columns_and_types_of_scores(
-    pipeline: Pipeline, baseline: pd.DataFrame
-):
-    assert batch.empty_scores(pipeline).dtypes.equals(baseline.dtypes)
