@@ -110,6 +110,7 @@ STAGE_FILES = {
             "pyproject.toml",
             ".dvc/config",
             ".dvc/.gitignore",
+            ".gitignore",
             ".dvcignore",
             "dvc.yaml",
             "params.yaml",

@@ -24,10 +24,6 @@ GIT_IDENTITY = {
     "GIT_COMMITTER_EMAIL": "workshop@localhost",
 }
 """Who the commits of a stage folder's own repository are by, when git has no user set."""
-IGNORED = "/runs/logs/\n"
-"""What git ignores in a stage folder beyond what DVC ignores itself: the steps' log files."""
-
-
 def environment(project: Path, store: dict[str, str] | None = None) -> dict[str, str]:
     """The environment to run DVC in ``project``: its package importable, this Python's
     commands first, no analytics, and ``store`` (an object store's variables) when given."""
@@ -55,11 +51,14 @@ def stages_run(output: str) -> list[str]:
 
 
 def init_repository(project: Path) -> None:
-    """Give ``project`` a git repository of its own, with everything committed once."""
+    """Give ``project`` a git repository of its own, with everything committed once.
+
+    What git leaves out (the steps' logs) is the stage's own ``.gitignore``, a file of the
+    stage like any other: the folder a learner checks is the folder they were given.
+    """
     env = {**GIT_IDENTITY, **os.environ}
     if not (project / ".git").exists():
         subprocess.run(["git", "init", "-q", "-b", "main", str(project)], check=True, env=env)
-        (project / ".gitignore").write_text(IGNORED, encoding="utf-8")
     commit(project, "the stage's start")
 
 

@@ -34,3 +34,15 @@ def test_a_udp_connect_sends_nothing_and_is_allowed():
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
         probe.connect(("192.0.2.1", 80))
         assert probe.getsockname()[0]
+
+
+def test_this_machines_own_address_stays_open():
+    """Dask's workers may be told to reach the scheduler there; nothing leaves the machine."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("192.0.2.1", 80))
+        own = probe.getsockname()[0]
+    with socket.socket() as server:
+        server.bind(("0.0.0.0", 0))
+        server.listen()
+        with socket.create_connection((own, server.getsockname()[1]), timeout=1):
+            pass

@@ -87,7 +87,7 @@ NOT_RUN_HERE = {
     r"(make|python3 -m kit) lab": "opens JupyterLab in a browser; `make doctor` checks it starts",
     r"python -m kit link": "writes into the Python environment that runs it (conda, Binder)",
     r"make demo": "tests/test_demo.py runs the demo end to end",
-    r"make bench": "tests/test_bench.py runs a short benchmark",
+    r"(make|python3 -m kit) bench": "tests/test_bench.py runs a short benchmark of each kind",
     r"(make|python3? -m kit) slides|SLIDES_SCREENSHOTS": "tests/test_slides.py builds every "
     "deck and opens it in Chromium",
     r"(make|python3 -m kit) (generate|notebooks)": "rewrites generated files: "
