@@ -24,6 +24,8 @@ GIT_IDENTITY = {
     "GIT_COMMITTER_EMAIL": "workshop@localhost",
 }
 """Who the commits of a stage folder's own repository are by, when git has no user set."""
+
+
 def environment(project: Path, store: dict[str, str] | None = None) -> dict[str, str]:
     """The environment to run DVC in ``project``: its package importable, this Python's
     commands first, no analytics, and ``store`` (an object store's variables) when given."""
