@@ -18,9 +18,6 @@ from kit.check_plugin import Exercise, passed, render_report
 from kit.errors import KitError
 from kit.paths import (
     ROOT,
-    WITHOUT_FUZZING_PLUGIN,
-    WITHOUT_HYPOTHESIS_PLUGIN,
-    WITHOUT_NOTEBOOK_PLUGIN,
     check_dir,
     display_path,
     parse_stage,
@@ -165,8 +162,9 @@ def _run_pytest(
         *(sys.executable, "-m", "pytest", str(check_dir(stage))),
         *("-p", "kit.check_plugin", "--target", str(target.resolve()), "--stage", str(stage)),
         *(f"--exercise={number}" for number in exercises),
-        *("-p", "no:cacheprovider", *WITHOUT_NOTEBOOK_PLUGIN, *WITHOUT_HYPOTHESIS_PLUGIN),
-        *WITHOUT_FUZZING_PLUGIN,
+        # The checks need no installed plugin but the kit's: loading the others (notebooks,
+        # hypothesis, API fuzzing, hydra's) would cost about a second of CPU per check.
+        *("-p", "no:cacheprovider", "--disable-plugin-autoload"),
         *("--rootdir", str(ROOT), "-o", "addopts="),
         # Stop conftest discovery at the checks: the kit suite's own conftest is not for them.
         *("--confcutdir", str(check_dir(stage).parent)),

@@ -22,8 +22,6 @@ from pathlib import Path
 from kit.errors import KitError
 from kit.paths import (
     ROOT,
-    WITHOUT_FUZZING_PLUGIN,
-    WITHOUT_NOTEBOOK_PLUGIN,
     import_path_with,
     reference_dir,
 )
@@ -167,9 +165,7 @@ def demo_stage2(narrator: Narrator) -> Path:
     narrator.step("run the package's tests (the wheel-building test is left to `make test`)")
     output = narrator.run(
         [
-            *(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"),
-            *WITHOUT_NOTEBOOK_PLUGIN,
-            *WITHOUT_FUZZING_PLUGIN,
+            *(sys.executable, "-m", "pytest", "-q"),
             *("-m", "not packaging", "--basetemp", str(narrator.scratch / "pytest")),
         ],
         stage,

@@ -110,19 +110,6 @@ def import_path_with(source: Path) -> str:
     return os.pathsep.join(filter(None, [str(source), os.environ.get("PYTHONPATH")]))
 
 
-WITHOUT_NOTEBOOK_PLUGIN = ("-p", "no:nbval")
-"""For pytest runs on a stage's code: nbval is for notebooks only, and loading it (nbformat,
-jsonschema's grammars) costs about 2 s of CPU per pytest process, most of a small run's time."""
-
-WITHOUT_HYPOTHESIS_PLUGIN = ("-p", "no:hypothesispytest")
-"""For the stage checks, which use no hypothesis: its plugin costs 0.8 s of CPU per process."""
-
-WITHOUT_FUZZING_PLUGIN = ("-p", "no:schemathesis")
-"""For pytest runs on a stage's code and the stage checks: schemathesis fuzzes the kit's own
-reference API (tests/test_api_fuzz.py), not a learner's, and its plugin, which loads in every
-pytest run once installed, costs about 0.9 s of CPU per process."""
-
-
 def display_path(path: Path) -> str:
     """``workspace/stage1`` or ``productionizing/stage1`` rather than an absolute path."""
     path = Path(path).resolve()

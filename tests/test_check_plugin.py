@@ -6,8 +6,6 @@ import subprocess
 import sys
 import textwrap
 
-from kit.paths import WITHOUT_FUZZING_PLUGIN, WITHOUT_HYPOTHESIS_PLUGIN, WITHOUT_NOTEBOOK_PLUGIN
-
 FAKE_CHECK = """
 import pytest
 
@@ -47,9 +45,7 @@ def run_fake_check(
             "no:terminal",
             "-p",
             "no:cacheprovider",
-            *WITHOUT_NOTEBOOK_PLUGIN,
-            *WITHOUT_HYPOTHESIS_PLUGIN,
-            *WITHOUT_FUZZING_PLUGIN,
+            "--disable-plugin-autoload",
             "--rootdir",
             str(tmp_path),
             *options,

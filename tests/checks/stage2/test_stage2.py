@@ -18,7 +18,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
-from kit.paths import DATA, WITHOUT_FUZZING_PLUGIN, WITHOUT_NOTEBOOK_PLUGIN, copy_stage
+from kit.paths import DATA, copy_stage
 
 SCHEMA = pytest.mark.exercise(
     1,
@@ -64,12 +64,8 @@ METADATA_KEYS = {
     *("name", "version", "trained_at", "metrics", "features", "classes"),
     *("versions", "data_sha256", "config", "model_sha256"),
 }
-# Plain text whatever the terminal; none of the kit's own plugins to load.
-PYTEST_OPTIONS = (
-    *("-p", "no:cacheprovider", "--color=no"),
-    *WITHOUT_NOTEBOOK_PLUGIN,
-    *WITHOUT_FUZZING_PLUGIN,
-)
+# Plain text whatever the terminal; the plugins are the target's pyproject.toml's to choose.
+PYTEST_OPTIONS = ("-p", "no:cacheprovider", "--color=no")
 IRIS = DATA / "iris.csv"
 OWN_TEST_ID = "tests/model/test_behaviour.py::test_longer_petals_push_towards_virginica"
 

@@ -13,7 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from kit.paths import DATA, WITHOUT_FUZZING_PLUGIN, WITHOUT_NOTEBOOK_PLUGIN
+from kit.paths import DATA
 
 GET_ENDPOINTS = pytest.mark.exercise(
     1,
@@ -302,8 +302,6 @@ def test_the_api_test_suite_passes(workdir, run_python):
     shrink the rest."""
     done = run_python(
         *("-m", "pytest", "tests/api", "-x", "-q", "-p", "no:cacheprovider", "--color=no"),
-        *WITHOUT_NOTEBOOK_PLUGIN,
-        *WITHOUT_FUZZING_PLUGIN,
         cwd=workdir,
     )
     lines = done.stdout.strip().splitlines() or ["(no output)"]
