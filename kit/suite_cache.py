@@ -3,9 +3,11 @@
 The suite runs the same check on the same files more than once: its own tests check the
 reference and the templates, and the notebooks call ``kit.check`` on a workspace holding the
 same files. A report depends only on the check's code and the files it checks, so it is kept
-under a digest of both and read back the second time. Likewise the stage 4 model, which the
-notebooks, the stage 4 check, ``kit serve``, ``kit bench`` and the image tests each train from
-the same code and data (``kit.image.train_model``): it is trained once and copied after that.
+under a digest of both and read back the second time; a check of some exercises only (``make
+check STAGE=1 EXERCISE=3``, as the README shows) is cut from a kept whole one. Likewise the
+stage 4 model, which the notebooks, the stage 4 check, ``kit serve``, ``kit bench`` and the
+image tests each train from the same code and data (``kit.image.train_model``): it is trained
+once and copied after that.
 Learners never set the variable: everything they run, runs. The suite's cache lives in a
 temporary folder, removed when the suite ends.
 """
@@ -75,6 +77,25 @@ def read(path: Path | None) -> dict | None:
     if path is None or not path.is_file():
         return None
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def read_part(stage: int, target: Path, exercises: Sequence[int]) -> dict | None:
+    """The result of a check of some ``exercises``, cut from a kept result of the whole check
+    of the same files, if there is one.
+
+    The checks keep their exercises apart (a test belongs to one exercise, and a fixture that
+    several share gives each the same value whichever of them run), so an exercise's lines are
+    the same in a whole check as in one of it alone. A number the whole check does not have is
+    left to the real run, which says what to type instead.
+    """
+    if not exercises:
+        return None
+    whole = read(report_file(stage, target, []))
+    chosen = set(exercises)
+    if whole is None or not chosen <= {each["number"] for each in whole["exercises"]}:
+        return None
+    part = [each for each in whole["exercises"] if each["number"] in chosen]
+    return {**whole, "exercises": part, "only": sorted(chosen)}
 
 
 def write(path: Path | None, result: dict) -> None:

@@ -257,17 +257,30 @@ def runs() -> dict[str, list[Shown]]:
 def same_command(shown: Shown) -> tuple[str, ...]:
     """``shown``'s words, with the kit's pytest written one way: ``pytest`` in JupyterLab's
     terminal, ``python -m pytest`` there and ``../../.venv/bin/python -m pytest`` anywhere run
-    the same program with the same arguments."""
+    the same program with the same arguments; and each ``make`` command as the ``python3 -m
+    kit`` command it runs (``make -n`` prints it), so the README's two forms of a command run
+    once, by make."""
     try:
         words = shlex.split(shown.text)
     except ValueError:
         return (shown.text,)
+    if words[0] == "make":
+        return tuple(shlex.split(make_runs(words[1:]))) or tuple(words)
     kits_python = words[0].endswith(".venv/bin/python") or (
         shown.activated and words[0] in ("python", "python3")
     )
     if kits_python and words[1:3] == ["-m", "pytest"]:
         return ("pytest", *words[3:])
     return tuple(words)
+
+
+def make_runs(arguments: list[str]) -> str:
+    """What ``make ARGUMENTS`` would run in the kit's folder, without running it."""
+    dry = [
+        *("make", "--dry-run", "--no-print-directory", "-C", str(ROOT)),
+        *(argument for argument in arguments if argument),
+    ]
+    return subprocess.run(dry, capture_output=True, text=True, check=True).stdout.strip()
 
 
 RUNS = runs()
@@ -403,3 +416,12 @@ def test_every_kind_of_source_shows_commands():
     """The rule finds commands in decks, READMEs, notebooks and hints alike."""
     kinds = {shown.source.split("/")[0] for shown in SHOWN}
     assert {"slides", "README.md", "productionizing", "solutions", "tests"} <= kinds, kinds
+
+
+def test_a_make_command_and_the_kit_command_it_runs_are_one_command():
+    def words(text: str) -> tuple[str, ...]:
+        return same_command(Shown("README.md", text, "root", activated=False))
+
+    assert words("make check STAGE=1 EXERCISE=3") == words("python3 -m kit check 1 --exercise 3")
+    assert words("make serve PORT=8001") == words("python3 -m kit serve --port 8001")
+    assert words("make check STAGE=1") != words("make check STAGE=2")

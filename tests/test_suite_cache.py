@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from kit import image, suite_cache
-from kit.paths import ROOT, reference_dir
+from kit.check import run_check
+from kit.paths import ROOT, copy_stage, reference_dir, templates_dir
 
 
 @pytest.fixture
@@ -61,6 +62,31 @@ def test_other_exercises_or_another_stage_are_new_keys(target):
     whole = suite_cache.report_file(1, target, [])
     assert suite_cache.report_file(1, target, [2]) != whole
     assert suite_cache.report_file(2, target, []) != whole
+
+
+def test_a_part_is_cut_from_a_kept_whole_check_of_the_same_files(target):
+    result = {
+        "exercises": [{"number": number, "failures": []} for number in (1, 2, 3)],
+        "problems": [],
+        "only": [],
+    }
+    suite_cache.write(suite_cache.report_file(1, target, []), result)
+    part = suite_cache.read_part(1, target, [3, 1])
+    assert [each["number"] for each in part["exercises"]] == [1, 3]
+    assert part["only"] == [1, 3]
+    assert suite_cache.read_part(1, target, [4]) is None, "an unknown exercise is the run's to name"
+    (target / "iris_model" / "data.py").write_text("# edited\n")
+    assert suite_cache.read_part(1, target, [3]) is None
+
+
+def test_a_cut_part_reports_what_a_run_of_that_part_reports(tmp_path, monkeypatch):
+    """The premise of ``read_part``, on the stage 1 templates (every exercise fails): the
+    report of exercise 2 cut from the whole check equals that of a check of exercise 2 alone."""
+    templates = copy_stage(templates_dir(1), tmp_path / "templates")
+    run_check(1, templates)
+    cut = run_check(1, templates, exercises=[2]).report
+    monkeypatch.delenv(suite_cache.VARIABLE)
+    assert run_check(1, templates, exercises=[2]).report == cut
 
 
 def test_without_the_variable_nothing_is_kept(target, monkeypatch):
