@@ -21,8 +21,9 @@ def read_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     """Read a CSV file and check that it has rows and every one of ``columns``."""
     # TODO Exercise 2: read `path` with `pd.read_csv`. Turn each problem into a `DataError`
     # whose message names the file and says what to fix: a missing file (`FileNotFoundError`), an
-    # empty file (`pd.errors.EmptyDataError`), missing columns (name them), and a header without
-    # rows.
+    # empty file (`pd.errors.EmptyDataError`), a file that is not UTF-8 text, such as a
+    # spreadsheet's "Unicode text" export (`UnicodeDecodeError`), missing columns (name them),
+    # and a header without rows.
     raise NotImplementedError("Exercise 2 not done yet: data.read_table")
 
 

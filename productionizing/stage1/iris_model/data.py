@@ -21,14 +21,17 @@ def read_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     """Read a CSV file and check that it has rows and every one of ``columns``."""
     # Stage 1, exercise 2: read `path` with `pd.read_csv`. Turn each problem into a `DataError`
     # whose message names the file and says what to fix: a missing file (`FileNotFoundError`), an
-    # empty file (`pd.errors.EmptyDataError`), missing columns (name them), and a header without
-    # rows.
+    # empty file (`pd.errors.EmptyDataError`), a file that is not UTF-8 text, such as a
+    # spreadsheet's "Unicode text" export (`UnicodeDecodeError`), missing columns (name them),
+    # and a header without rows.
     try:
         frame = pd.read_csv(path)
     except FileNotFoundError:
         raise DataError(f"{path} not found: check the path") from None
     except pd.errors.EmptyDataError:
         raise DataError(f"{path} is empty: expected a header line and rows") from None
+    except UnicodeDecodeError:
+        raise DataError(f"{path} is not UTF-8 text: save it as CSV in UTF-8") from None
     missing = [column for column in columns if column not in frame.columns]
     if missing:
         raise DataError(f"{path} lacks column(s) {', '.join(missing)}: expected {list(columns)}")
