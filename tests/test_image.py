@@ -1,12 +1,16 @@
-"""The stage-4 image: its Dockerfile lints clean, its CMD serves here, and in an engine if any.
+"""The images of stages 4 and 7: their Dockerfiles lint clean, the CMD serves here, and in an
+engine if any.
 
-The engine test builds the image, runs it with ``--network host``, waits for the image's own
-HEALTHCHECK and removes the container even when an assertion fails. Without an engine it is
+The engine tests build the image, run it with ``--network host``, wait for the image's own
+HEALTHCHECK and remove the container even when an assertion fails. Without an engine they are
 skipped with the reason; the local test still runs the CMD exactly as the Dockerfile states.
+Stage 7's image adds what monitoring needs: the model's card, and a volume its user may write
+the served inputs into.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -31,6 +35,7 @@ from kit.paths import copy_stage, reference_dir
 from kit.servers import ServerDidNotStart, free_port
 
 STAGE4 = reference_dir(4)
+STAGE7 = reference_dir(7)
 SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
 HADOLINT = Path(sys.executable).parent / "hadolint"
 
@@ -51,8 +56,9 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return train_model(STAGE4, tmp_path_factory.mktemp("trained"))
 
 
-def test_the_dockerfile_is_hadolint_clean():
-    finished = subprocess.run([HADOLINT, STAGE4 / "Dockerfile"], capture_output=True, text=True)
+@pytest.mark.parametrize("stage", [STAGE4, STAGE7], ids=["stage4", "stage7"])
+def test_the_dockerfile_is_hadolint_clean(stage):
+    finished = subprocess.run([HADOLINT, stage / "Dockerfile"], capture_output=True, text=True)
     assert finished.returncode == 0, finished.stdout + finished.stderr
 
 
@@ -212,6 +218,28 @@ def test_the_image_builds_and_serves_once_healthy(tmp_path):
     with built_image(STAGE4, log=tmp_path / "build.log") as tag, serve_in_engine(tag, port):
         call_the_service(f"http://127.0.0.1:{port}")
     assert tag not in _image_tags(), "expected the image removed after the test, it is still there"
+
+
+def test_the_stage_7_image_serves_its_card_and_records_what_it_is_asked(tmp_path):
+    available, why = engine_available()
+    if not available:
+        pytest.skip(f"no container engine ({why}); tests/checks/stage7 covers the code")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with (
+        built_image(STAGE7, log=tmp_path / "build.log") as tag,
+        serve_in_engine(tag, port) as container,
+    ):
+        call_the_service(base)
+        card = requests.get(f"{base}/model/card", timeout=5)
+        read = ["docker", "exec", container, "sh", "-c", "cat /app/records/served-*.jsonl"]
+        recorded = subprocess.run(read, capture_output=True, text=True)
+    assert card.status_code == 200, card.text
+    assert card.headers["Content-Type"].startswith("text/markdown")
+    assert "## Intended uses & limitations" in card.text, card.text[:300]
+    assert recorded.returncode == 0, f"expected records in /app/records: {recorded.stderr}"
+    species = [json.loads(line)["species"] for line in recorded.stdout.splitlines()]
+    assert species == ["setosa"], f"expected the one answered prediction recorded, got {species}"
 
 
 def test_each_build_gets_a_tag_of_its_own(monkeypatch, tmp_path):
