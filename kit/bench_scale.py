@@ -104,7 +104,7 @@ def _compare(pipeline, files: list[Path], client, rows: int, repeats: int, start
         )
         kept = connection.execute("SELECT * FROM scores ORDER BY rowid").df()
     others = [results["Dask"][1], results["DuckDB SQL, from parquet"][1], kept]
-    return sum(_disagreements(baseline, scores) for scores in others)
+    return sum(disagreements(baseline, scores) for scores in others)
 
 
 def _taking_turns(
@@ -136,8 +136,9 @@ def _line(rows: int, name: str, seconds: float, baseline_seconds: float) -> None
     )
 
 
-def _disagreements(baseline: pd.DataFrame, scores: pd.DataFrame) -> int:
-    """Rows whose id, label or probability (beyond ``TOLERANCE``) differ from the baseline's."""
+def disagreements(baseline: pd.DataFrame, scores: pd.DataFrame) -> int:
+    """Rows whose id, label or probability (beyond ``TOLERANCE``) differ from the baseline's;
+    the bench and the demo both count them."""
     if len(scores) != len(baseline):
         return abs(len(scores) - len(baseline)) + min(len(scores), len(baseline))
     differ = (
