@@ -23,7 +23,15 @@ GIT_IDENTITY = {
     "GIT_COMMITTER_NAME": "workshop",
     "GIT_COMMITTER_EMAIL": "workshop@localhost",
 }
-"""Who the commits of a stage folder's own repository are by, when git has no user set."""
+"""Who the commits of a stage folder's own repository are by, when git has no user set (a
+fresh machine, a CI runner): git refuses to commit without one."""
+
+
+def with_git_identity(project: Path) -> dict[str, str]:
+    """This process's environment, plus ``GIT_IDENTITY`` if git knows no user in ``project``:
+    a learner whose git has a name and email commits as themselves."""
+    asked = subprocess.run(["git", "config", "user.email"], cwd=project, capture_output=True)
+    return dict(os.environ) if asked.returncode == 0 else {**GIT_IDENTITY, **os.environ}
 
 
 def environment(project: Path, store: dict[str, str] | None = None) -> dict[str, str]:
@@ -31,8 +39,7 @@ def environment(project: Path, store: dict[str, str] | None = None) -> dict[str,
     commands first, no analytics, and ``store`` (an object store's variables) when given."""
     bin_folder = str(Path(sys.executable).parent)
     return {
-        **GIT_IDENTITY,
-        **os.environ,
+        **with_git_identity(project),
         "PATH": os.pathsep.join([bin_folder, os.environ.get("PATH", "")]),
         "PYTHONPATH": import_path_with(project / "src"),
         "PYTHONDONTWRITEBYTECODE": "1",
@@ -58,7 +65,7 @@ def init_repository(project: Path) -> None:
     What git leaves out (the steps' logs) is the stage's own ``.gitignore``, a file of the
     stage like any other: the folder a learner checks is the folder they were given.
     """
-    env = {**GIT_IDENTITY, **os.environ}
+    env = with_git_identity(project)
     if not (project / ".git").exists():
         subprocess.run(["git", "init", "-q", "-b", "main", str(project)], check=True, env=env)
     commit(project, "the stage's start")
@@ -73,7 +80,7 @@ def reset(project: Path, env: dict[str, str], files: Sequence[str] = (".",)) -> 
 
 def commit(project: Path, message: str) -> None:
     """Commit every change in ``project`` (DVC's experiments start from a commit)."""
-    env = {**GIT_IDENTITY, **os.environ}
+    env = with_git_identity(project)
     subprocess.run(["git", "add", "-A"], cwd=project, check=True, env=env)
     subprocess.run(
         ["git", "commit", "-q", "--allow-empty", "-m", message], cwd=project, check=True, env=env
