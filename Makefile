@@ -34,8 +34,8 @@ solution: ## show the reference answer of exercise EXERCISE of stage STAGE (one 
 catch-up: ## reset stage STAGE to its start state (STATE=end: its end), your work kept in workspace/backups/
 	@$(KIT) catch-up "$(STAGE)" $(if $(STATE),--state "$(STATE)")
 
-serve: ## serve the reference stage-4 API with gunicorn on PORT (default 8000)
-	@$(KIT) serve --port "$(or $(PORT),8000)"
+serve: ## serve the reference stage-4 API (TARGET=dir: your stage 4 or 7) with gunicorn on PORT
+	@$(KIT) serve --port "$(or $(PORT),8000)" $(if $(TARGET),--target "$(TARGET)")
 
 bench: ## load the stage-4 API and a bare Flask ceiling; print the ratios (STAGE=6: scoring at scale)
 	@$(KIT) bench $(if $(STAGE),--stage "$(STAGE)")

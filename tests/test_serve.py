@@ -1,4 +1,5 @@
-"""``kit serve``: trains a model when there is none, serves stage 4, and Ctrl-C ends it cleanly."""
+"""``kit serve``: trains a model when there is none, serves stage 4 (or a learner's stage folder),
+and Ctrl-C ends it cleanly."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from kit.paths import ROOT
+from kit.paths import ROOT, copy_stage, reference_dir
 from kit.servers import free_port, stop, wait_until_ready
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="process groups and SIGINT are POSIX")
@@ -48,9 +49,37 @@ def test_sigterm_stops_gunicorn_too(runs, tmp_path, leaves_no_process):
             requests.get(f"{url}/health", timeout=5)
 
 
+def test_serve_trains_and_serves_a_learners_stage_folder(tmp_path, leaves_no_process):
+    """Stage 7's card route proves the folder given is served, not the reference stage 4."""
+    mine = copy_stage(reference_dir(7), tmp_path / "workspace" / "stage7")
+    log = tmp_path / "kit-serve.log"
+    with kit_serve(tmp_path / "runs", log, "--target", str(mine)) as (server, url):
+        card = requests.get(f"{url}/model/card", timeout=5)
+        server.terminate()
+        assert server.wait(30) == 0
+    assert card.status_code == 200, card.text
+    assert (mine / "runs" / "serve" / "model" / "model_card.md").is_file()
+    assert "training the model from" in log.read_text()
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (lambda tmp_path: tmp_path / "nowhere", "does not exist"),
+        (lambda tmp_path: copy_stage(reference_dir(3), tmp_path / "stage3"), "has no Dockerfile"),
+    ],
+    ids=["missing folder", "stage 3"],
+)
+def test_a_target_it_cannot_serve_is_one_line_saying_what_to_give(make, said, tmp_path):
+    command = [sys.executable, "-m", "kit", "serve", "--target", str(make(tmp_path))]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert said in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
 @contextlib.contextmanager
 def kit_serve(
-    runs: Path, log: Path, sigint_ignored: bool = False
+    runs: Path, log: Path, *options: str, sigint_ignored: bool = False
 ) -> Iterator[tuple[subprocess.Popen, str]]:
     """``kit serve`` until the block ends, once it answers; then it is stopped, if still there.
 
@@ -61,6 +90,7 @@ def kit_serve(
     """
     port = free_port()
     command = [sys.executable, "-m", "kit", "serve", "--port", str(port), "--runs", str(runs)]
+    command += options
     with log.open("wb") as output:
         server = subprocess.Popen(
             command,
