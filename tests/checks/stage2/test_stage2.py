@@ -240,22 +240,26 @@ def pytest_runs(
     """Start the slow runs at once, side by side, while the quick checks go on.
 
     ``suite``: the target's own tests (without the slower packaging test).
+    ``own``: the learner's own test alone, on their model.
     ``mutant``: the learner's own test, on a copy whose model learnt setosa and virginica
     swapped; a good directional test fails there.
-    Neither starts when no test that reads them is checked (``kit.check(2, exercise=3)``).
+    Each starts only when a test that reads it is checked: ``kit.check(2, exercise=5)`` runs
+    the learner's test twice, not the whole suite.
     """
-    if not any({"suite", "mutant"} & set(item.fixturenames) for item in request.session.items):
-        yield {}
-        return
-    mutant = copy_stage(workdir, tmp_path_factory.mktemp("mutant") / "stage2")
-    model_py = mutant / "src" / "iris_model" / "model.py"
-    model_py.write_text(model_py.read_text() + MIXED_UP_TRAINING)
-    runs = {
-        "suite": start_python(
-            *("-m", "pytest", "-m", "not packaging", *PYTEST_OPTIONS, "-q", "-rA"), cwd=workdir
-        ),
-        "mutant": start_python("-m", "pytest", OWN_TEST_ID, *PYTEST_OPTIONS, cwd=mutant),
+    wanted = {name for item in request.session.items for name in item.fixturenames}
+    commands = {
+        "suite": ("-m", "pytest", "-m", "not packaging", *PYTEST_OPTIONS, "-q", "-rA"),
+        "own": ("-m", "pytest", OWN_TEST_ID, *PYTEST_OPTIONS, "-q", "-rA"),
+        "mutant": ("-m", "pytest", OWN_TEST_ID, *PYTEST_OPTIONS),
     }
+    runs = {}
+    for name in commands.keys() & wanted:
+        folder = workdir
+        if name == "mutant":
+            folder = copy_stage(workdir, tmp_path_factory.mktemp("mutant") / "stage2")
+            model_py = folder / "src" / "iris_model" / "model.py"
+            model_py.write_text(model_py.read_text() + MIXED_UP_TRAINING)
+        runs[name] = start_python(*commands[name], cwd=folder)
     yield runs
     for process in runs.values():
         if process.poll() is None:
@@ -271,14 +275,19 @@ def suite(pytest_runs: dict, finish) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
+def own(pytest_runs: dict, finish) -> subprocess.CompletedProcess:
+    return finish(pytest_runs["own"])
+
+
+@pytest.fixture(scope="module")
 def mutant(pytest_runs: dict, finish) -> subprocess.CompletedProcess:
     return finish(pytest_runs["mutant"])
 
 
 @OWN_TEST
-def test_your_test_passes_on_your_model(suite):
-    outcome = [line for line in suite.stdout.splitlines() if OWN_TEST_ID in line]
-    got = outcome[0] if outcome else f"no result for it ({_summary(suite)})"
+def test_your_test_passes_on_your_model(own):
+    outcome = [line for line in own.stdout.splitlines() if OWN_TEST_ID in line]
+    got = outcome[0] if outcome else f"no result for it ({_summary(own)})"
     assert got.startswith("PASSED"), f"expected {OWN_TEST_ID} to pass, got: {got}"
 
 
