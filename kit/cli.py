@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -63,6 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"kit {name}: stopped.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # Its reader stopped early (`make check | head`): what it had, it got. Python would
+        # flush stdout again at exit, fail again and print a traceback: point it at nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 def _usage() -> str:

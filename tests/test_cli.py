@@ -82,3 +82,15 @@ def test_make_lab_passes_its_port_on():
         ["make", "--dry-run", "lab", "PORT=8899"], cwd=ROOT, capture_output=True, text=True
     )
     assert 'kit lab --port "8899"' in result.stdout, result.stdout + result.stderr
+
+
+def test_a_reader_that_stops_early_gets_no_traceback():
+    """``make solution STAGE=1 EXERCISE=2 | head -1``: head closes the pipe, the kit stops."""
+    command = [sys.executable, "-m", "kit", "solution", "1", "--exercise", "2"]
+    reader_gone = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    reader_gone.stdout.close()
+    stderr = reader_gone.communicate(timeout=60)[1]
+    assert "Traceback" not in stderr, stderr
+    assert reader_gone.returncode == 1
