@@ -76,7 +76,8 @@ def your_model(stage: Path, folder: Path) -> Path:
     try:
         return train_model(stage, folder, log=log)
     except ImageError as error:
-        raise KitError(f"{error}: your code could not train the model; see {log}") from None
+        said = f"{error}: your code could not train the model; see {display_path(log)}"
+        raise KitError(said) from None
 
 
 def run(args: argparse.Namespace) -> int:
