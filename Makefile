@@ -13,8 +13,8 @@ endif
 help: ## list the kit's commands
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-lab: ## set up, then open JupyterLab on the first notebook, on PORT (default 8888)
-	@$(KIT) lab --port "$(or $(PORT),8888)"
+lab: ## set up, then open JupyterLab on the first notebook, on PORT (default 8888; KIT_PORTS=low-high moves every port)
+	@$(KIT) lab $(if $(PORT),--port "$(PORT)")
 
 setup: ## create .venv from requirements.lock, with the kit's Jupyter kernel inside it
 	@$(KIT) setup
@@ -35,7 +35,7 @@ catch-up: ## reset stage STAGE to its start state (STATE=end: its end), your wor
 	@$(KIT) catch-up "$(STAGE)" $(if $(STATE),--state "$(STATE)")
 
 serve: ## serve the reference stage-4 API (TARGET=dir: your stage 4 or 7) with gunicorn on PORT
-	@$(KIT) serve --port "$(or $(PORT),8000)" $(if $(TARGET),--target "$(TARGET)")
+	@$(KIT) serve $(if $(PORT),--port "$(PORT)") $(if $(TARGET),--target "$(TARGET)")
 
 bench: ## load the stage-4 API and a bare Flask ceiling; print the ratios (STAGE=6: scoring at scale)
 	@$(KIT) bench $(if $(STAGE),--stage "$(STAGE)")

@@ -30,8 +30,9 @@ import requests
 from kit import bench_scale
 from kit.image import read_dockerfile, serve_locally
 from kit.paths import ROOT, import_path_with, reference_dir
+from kit.ports import free_port
 from kit.serve import add_runs_argument, reference_model
-from kit.servers import free_port, running_server
+from kit.servers import running_server
 
 FLOWER = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
 INSTALL_WRK = "wrk is not installed: sudo apt-get install wrk (Debian, Ubuntu) or brew install wrk"

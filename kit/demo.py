@@ -25,7 +25,8 @@ from kit.paths import (
     import_path_with,
     reference_dir,
 )
-from kit.servers import free_port, running_server
+from kit.ports import free_port
+from kit.servers import running_server
 
 DATA = ROOT / "data"
 

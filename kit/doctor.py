@@ -18,10 +18,11 @@ from pathlib import Path
 
 from kit.link import KERNEL_NAME, find_kernels, kit_imported_by
 from kit.paths import LOCK, ROOT, venv_python
+from kit.ports import free_port, port_is_free, well_known
 from kit.python_version import MINIMUM_PYTHON, version_text
-from kit.servers import ServerDidNotStart, free_port, port_is_free, running_server
+from kit.servers import ServerDidNotStart, running_server
 
-WORKSHOP_PORTS = {8888: "JupyterLab", 8000: "make serve"}
+WORKSHOP_SERVERS = {"lab": "JupyterLab", "serve": "make serve"}
 MINIMUM_FREE_DISK_GB = 2
 
 
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         check_kernel,
         check_no_user_level_kernel,
         *([] if args.skip_lab else [check_lab_starts]),
-        *(lambda port=port: check_port(port) for port in WORKSHOP_PORTS),
+        *(lambda name=name: check_port(name) for name in WORKSHOP_SERVERS),
         check_object_store_starts,
         check_disk,
         check_container_engine,
@@ -164,8 +165,9 @@ def check_object_store_starts() -> Finding:
         )
 
 
-def check_port(port: int) -> Finding:
-    user = WORKSHOP_PORTS[port]
+def check_port(server: str) -> Finding:
+    """The port ``server`` will really use (``KIT_PORTS`` moves it) is free."""
+    port, user = well_known(server), WORKSHOP_SERVERS[server]
     if port_is_free(port):
         return Finding(True, f"port {port} is free ({user})")
     return Finding(

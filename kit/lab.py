@@ -12,13 +12,19 @@ import os
 import subprocess
 
 from kit.paths import ROOT, VENV, venv_python
+from kit.ports import well_known
 from kit.setup import ensure_environment
 
 FIRST_NOTEBOOK = "notebooks/00_exploratory_notebook.ipynb"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--port", type=int, default=8888, help="JupyterLab's port (8888)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help="JupyterLab's port (default 8888, or a fixed port of KIT_PORTS' range)",
+    )
     parser.add_argument(
         "--no-browser", action="store_true", help="do not open a browser (e.g. on a server)"
     )
@@ -29,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     command = [
         *(str(venv_python()), "-m", "jupyter", "lab", FIRST_NOTEBOOK),
         f"--ServerApp.root_dir={ROOT}",
-        f"--ServerApp.port={args.port}",
+        f"--ServerApp.port={args.port or well_known('lab')}",
     ]
     if args.no_browser:
         command.append("--no-browser")

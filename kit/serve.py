@@ -18,13 +18,19 @@ from pathlib import Path
 from kit.errors import KitError
 from kit.image import ImageError, serve_locally, train_model
 from kit.paths import ROOT, display_path, reference_dir
-from kit.servers import ServerDidNotStart, port_is_free
+from kit.ports import port_is_free, well_known
+from kit.servers import ServerDidNotStart
 
 RUNS = ROOT / "runs"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--port", type=int, default=8000, help="the port to listen on (8000)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help="the port to listen on (default 8000, or a fixed port of KIT_PORTS' range)",
+    )
     parser.add_argument(
         "--host", default="127.0.0.1", help="the address to bind (127.0.0.1: this machine only)"
     )
@@ -86,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
     # hear both: SIGINT too is set, not inherited, as a shell's background job ignores it.
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop_signal, _interrupt)
+    args.port = args.port or well_known("serve")
     if not port_is_free(args.port):
         raise KitError(f"port {args.port} is in use: choose another one, e.g. --port 8001")
     if args.target is None:

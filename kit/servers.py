@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -40,28 +39,6 @@ SHUTDOWN_NOISE = re.compile(r"Shutting down|Worker exiting|exited with code|Hand
 
 class ServerDidNotStart(RuntimeError):
     """The server exited, or did not answer before the deadline."""
-
-
-def free_port() -> int:
-    """A TCP port on the loopback interface that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def port_is_free(port: int) -> bool:
-    """Whether a server could listen on ``port`` now.
-
-    ``SO_REUSEADDR``, as servers set it, so connections that just closed (TIME_WAIT) do not
-    count: only a process listening on the port does.
-    """
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
 
 
 @contextmanager

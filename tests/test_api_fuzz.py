@@ -33,7 +33,7 @@ from schemathesis import APIOperation, BaseSchema, Case, GenerationMode
 
 from kit.image import serve_locally, train_model
 from kit.paths import reference_dir
-from kit.servers import free_port
+from kit.ports import free_port
 
 STAGE3 = reference_dir(3)
 STAGE4 = reference_dir(4)

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from kit.paths import ROOT
-from kit.servers import port_is_free
+from kit.ports import port_is_free
 
 
 def test_the_demo_runs_every_stage_and_cleans_up(tmp_path: Path, leaves_no_process) -> None:

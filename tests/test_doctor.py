@@ -31,8 +31,14 @@ def test_a_venv_that_differs_from_the_lock_is_a_failure_with_its_fix(monkeypatch
 
 def test_a_busy_port_is_a_note_not_a_failure(monkeypatch):
     monkeypatch.setattr(doctor, "port_is_free", lambda port: False)
-    finding = doctor.check_port(8000)
+    finding = doctor.check_port("serve")
     assert not finding.ok and not finding.required and "make serve PORT=8001" in finding.fix
+
+
+def test_the_ports_checked_are_the_ones_kit_ports_gives(monkeypatch):
+    monkeypatch.setenv("KIT_PORTS", "21000-21999")
+    checked = [doctor.check_port(server).what for server in doctor.WORKSHOP_SERVERS]
+    assert all("port 2100" in what for what in checked), checked
 
 
 def test_a_user_level_kernel_from_an_older_kit_is_a_note_with_the_command_to_remove_it(

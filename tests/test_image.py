@@ -32,7 +32,8 @@ from kit.image import (
     train_model,
 )
 from kit.paths import copy_stage, reference_dir
-from kit.servers import ServerDidNotStart, free_port
+from kit.ports import free_port
+from kit.servers import ServerDidNotStart
 
 STAGE4 = reference_dir(4)
 STAGE7 = reference_dir(7)

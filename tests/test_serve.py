@@ -15,7 +15,8 @@ import pytest
 import requests
 
 from kit.paths import ROOT, copy_stage, reference_dir
-from kit.servers import free_port, stop, wait_until_ready
+from kit.ports import free_port
+from kit.servers import stop, wait_until_ready
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="process groups and SIGINT are POSIX")
 

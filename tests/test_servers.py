@@ -11,14 +11,13 @@ from pathlib import Path
 import pytest
 
 from kit.paths import ROOT, import_path_with, reference_dir
+from kit.ports import free_port, port_is_free
 from kit.servers import (
     KILL_WAIT,
     STOP_GRACE,
     WHY_LINES,
     ServerDidNotStart,
-    free_port,
     lines_that_say_why,
-    port_is_free,
     running_server,
 )
 

@@ -23,7 +23,7 @@ from kit.image import (
     train_model,
 )
 from kit.paths import ROOT
-from kit.servers import free_port
+from kit.ports import free_port
 
 CONFIG = pytest.mark.exercise(
     1,

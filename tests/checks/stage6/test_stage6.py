@@ -23,7 +23,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from kit.paths import DATA, import_path_with
-from kit.servers import free_port, running_server
+from kit.ports import free_port
+from kit.servers import running_server
 
 PARTITIONED = pytest.mark.exercise(
     1,
