@@ -213,7 +213,10 @@ def test_the_image_builds_and_becomes_healthy_in_an_engine(workdir, recipe, tmp_
     available, why = engine_available()
     if not available:
         note(f"ran the image's CMD locally: no container engine ({why})")
-        pytest.skip(f"no container engine ({why})")
+        pytest.skip(
+            f"the image in a container engine: none here ({why}); install Docker Desktop "
+            "(macOS, Windows) or Docker Engine (Linux), then check again"
+        )
     note(f"built the image and ran it in a container engine ({why}); its CMD ran locally too")
     assert recipe.cmd and recipe.healthcheck, "expected a CMD and a HEALTHCHECK, got them missing"
     port = free_port()

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kit.browser import CHROMIUM, INSTALL_CHROMIUM, chromium, offline_context
+from kit.browser import INSTALL_CHROMIUM, chromium, find_chromium, offline_context
 from kit.paths import DATA
 
 RECORD = pytest.mark.exercise(
@@ -208,7 +208,7 @@ def test_the_report_holds_a_plot_per_feature_inside_the_page(report: Path):
 
 @REPORT
 def test_the_report_shows_offline_in_a_browser(report: Path):
-    if not CHROMIUM.is_file():
+    if find_chromium() is None:
         pytest.skip(INSTALL_CHROMIUM)
     with chromium() as browser:
         context, outside = offline_context(browser)
