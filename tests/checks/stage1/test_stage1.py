@@ -71,6 +71,17 @@ def test_log_records_go_to_stderr_and_to_the_file(load, tmp_path, capsys, log_ha
 
 
 @LOGGING
+def test_a_run_s_log_file_holds_that_run_only(load, tmp_path, log_handlers_removed):
+    log_file = tmp_path / "run.log"
+    log_file.write_text("a line from yesterday's run\n")
+    load("logs").setup_logging(log_file)
+    logging.getLogger("iris_model.check").info("today's line")
+    assert "yesterday" not in log_file.read_text(), (
+        "expected the log file started afresh for this run, got the last run's lines still in it"
+    )
+
+
+@LOGGING
 def test_a_second_setup_replaces_the_first(load, tmp_path, capsys, log_handlers_removed):
     setup_logging = load("logs").setup_logging
     setup_logging(tmp_path / "first.log")
