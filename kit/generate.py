@@ -324,6 +324,9 @@ def _enclosing(functions: list[tuple[str, int, int]], line: int, path: str) -> t
 # --- the README's stage table -----------------------------------------------------------
 
 README = ROOT / "README.md"
+GITATTRIBUTES = ROOT / ".gitattributes"
+CARRIED_START = "# The files stages carry (kit/stages.py), listed by `make generate`:"
+CARRIED_END = "# End of the carried files."
 TABLE_START = "<!-- The stage table is made from kit/stages.py by `make generate`: edit there. -->"
 TABLE_END = "<!-- End of the stage table. -->"
 NOTHING = "\N{EN DASH}"
@@ -331,14 +334,29 @@ NOTHING = "\N{EN DASH}"
 
 def readme_with_stage_table(readme: str) -> str:
     """``readme`` with the text between the table's two markers made from the registry."""
-    before, start, rest = readme.partition(TABLE_START)
-    _, end, after = rest.partition(TABLE_END)
-    if not (start and end):
+    return _between(readme, TABLE_START, TABLE_END, stage_table(), "README.md")
+
+
+def gitattributes_with_carried_files(text: str) -> str:
+    """``.gitattributes`` with every carried file marked generated, so a review of a change
+    shows the source and folds its copies."""
+    lines = [
+        f"{(reference_dir(stage) / path).relative_to(ROOT).as_posix()} linguist-generated"
+        for stage in _stages_with_code()
+        for path in carried_files(stage)
+    ]
+    return _between(text, CARRIED_START, CARRIED_END, "\n".join(lines), ".gitattributes")
+
+
+def _between(text: str, start: str, end: str, made: str, name: str) -> str:
+    """``text`` with what stands between the lines ``start`` and ``end`` replaced by ``made``."""
+    before, found_start, rest = text.partition(start)
+    _, found_end, after = rest.partition(end)
+    if not (found_start and found_end):
         raise GenerationError(
-            f"README.md lost a marker of its stage table: put {TABLE_START!r} and "
-            f"{TABLE_END!r} around it"
+            f"{name} lost a marker of its generated part: put {start!r} and {end!r} around it"
         )
-    return f"{before}{TABLE_START}\n{stage_table()}\n{TABLE_END}{after}"
+    return f"{before}{start}\n{made}\n{end}{after}"
 
 
 def stage_table() -> str:
@@ -390,9 +408,12 @@ def _link(path: str) -> str:
 
 
 def derived_files() -> dict[Path, bytes]:
-    """Every carried file and every template file, and the README with its stage table, by
-    where it belongs."""
-    files: dict[Path, bytes] = {README: readme_with_stage_table(README.read_text()).encode()}
+    """Every carried file and every template file, the README with its stage table and
+    ``.gitattributes`` with the carried files, by where each belongs."""
+    files: dict[Path, bytes] = {
+        README: readme_with_stage_table(README.read_text()).encode(),
+        GITATTRIBUTES: gitattributes_with_carried_files(GITATTRIBUTES.read_text()).encode(),
+    }
     for stage in _stages_with_code():
         for path, content in carried_files(stage).items():
             files[reference_dir(stage) / path] = content

@@ -162,3 +162,13 @@ def test_requirements_of_an_exercise_lose_their_pins_only():
 def test_the_start_state_readme_says_so_in_its_title():
     stub = generate.stub_exercises("README.md", b"# Stage 2 - tested\n\ntext\n", stage=2)
     assert stub == b"# Stage 2 - tested (your start state)\n\ntext\n"
+
+
+def test_gitattributes_marks_every_generated_file_as_generated():
+    text = (ROOT / ".gitattributes").read_text(encoding="utf-8")
+    assert generate.gitattributes_with_carried_files(text) == text, (
+        ".gitattributes does not list the files the stages carry as kit/stages.py makes them: "
+        "run `make generate`"
+    )
+    assert "exercises/** linguist-generated" in text
+    assert "notebooks/*.ipynb linguist-generated" in text
