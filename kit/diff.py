@@ -50,7 +50,7 @@ def reference_diff(stage: int) -> Iterator[str]:
     """The file list, then a unified diff of each file the lesson adds or changes."""
     base = stages.get(stage).builds_on
     mine, theirs = _reference_tree(stage), _reference_tree(base)
-    lesson = reference_lesson(stage)
+    lesson = _contents_compared(stage, mine, theirs)
     copied = _copied_data(stage)
     yield from _file_list(lesson, copied)
     for path in lesson.new + lesson.changed:
@@ -62,7 +62,11 @@ def reference_diff(stage: int) -> Iterator[str]:
 
 def reference_lesson(stage: int) -> Lesson:
     """What stage ``stage``'s reference adds and changes, file contents compared."""
-    mine, theirs = _reference_tree(stage), _reference_tree(stages.get(stage).builds_on)
+    base = stages.get(stage).builds_on
+    return _contents_compared(stage, _reference_tree(stage), _reference_tree(base))
+
+
+def _contents_compared(stage: int, mine: dict[str, bytes], theirs: dict[str, bytes]) -> Lesson:
     return _compare(
         stage, set(mine), set(theirs), lambda path: mine[path] != theirs[_base_path(path, stage)]
     )
@@ -138,7 +142,8 @@ def _is_own(path: str, patterns: tuple[str, ...]) -> bool:
 
 
 def _carried_by_name(stage: int) -> set[str]:
-    """Paths a stage carries by name (``only``); a whole-folder carry takes what is not own."""
+    """Paths a stage carries by name (``only``). A whole-folder carry takes every file that is
+    not the stage's own, so ``own`` alone tells those apart."""
     return {
         f"{carry.into}/{name}".lstrip("/")
         for carry in stages.get(stage).carries
