@@ -1,5 +1,5 @@
-# The kit's commands. Each target only calls `python -m kit …`, which does the work, so a
-# learner without make runs the same steps (see README.md). `make help` lists them.
+# The kit's commands. Each target only calls `python -m kit …`, which does the work, so a learner
+# without make runs the same steps (see README.md). `make help` lists them from kit/cli.py.
 PYTHON ?= python3
 KIT := $(PYTHON) -m kit
 
@@ -8,52 +8,55 @@ $(error No '$(PYTHON)' found. Install Python 3.11 or 3.12, or name one: make set
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help lab setup test start check solution catch-up serve bench slides demo doctor generate notebooks lock
+.PHONY: help lab setup test start check solution catch-up diff serve bench slides demo doctor generate notebooks lock
 
-help: ## list the kit's commands
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+help:
+	@$(KIT) --help
 
-lab: ## set up, then open JupyterLab on the first notebook, on PORT (default 8888; KIT_PORTS=low-high moves every port)
+lab:
 	@$(KIT) lab $(if $(PORT),--port "$(PORT)")
 
-setup: ## create .venv from requirements.lock, with the kit's Jupyter kernel inside it
+setup:
 	@$(KIT) setup
 
-test: ## set up if needed, then run the whole test suite
+test:
 	@$(KIT) test $(ARGS)
 
-start: ## copy stage STAGE's exercises into workspace/ (never overwrites)
+start:
 	@$(KIT) start "$(STAGE)"
 
-check: ## check stage STAGE's exercises in workspace/ (or TARGET=dir; EXERCISE=n for one)
+check:
 	@$(KIT) check "$(STAGE)" $(if $(TARGET),--target "$(TARGET)") $(if $(EXERCISE),--exercise "$(EXERCISE)")
 
-solution: ## show the reference answer of exercise EXERCISE of stage STAGE (one at a time)
+solution:
 	@$(KIT) solution "$(STAGE)" $(if $(EXERCISE),--exercise "$(EXERCISE)")
 
-catch-up: ## reset stage STAGE to its start state (STATE=end: its end), your work kept in workspace/backups/
+catch-up:
 	@$(KIT) catch-up "$(STAGE)" $(if $(STATE),--state "$(STATE)")
 
-serve: ## serve the reference stage-4 API (TARGET=dir: your stage 4 or 7) with gunicorn on PORT
+diff:
+	@$(KIT) diff "$(STAGE)"
+
+serve:
 	@$(KIT) serve $(if $(PORT),--port "$(PORT)") $(if $(TARGET),--target "$(TARGET)")
 
-bench: ## load the stage-4 API and a bare Flask ceiling; print the ratios (STAGE=6: scoring at scale)
+bench:
 	@$(KIT) bench $(if $(STAGE),--stage "$(STAGE)")
 
-slides: ## build every deck into offline HTML in slides/build/
+slides:
 	@$(KIT) slides
 
-demo: ## run every stage end to end, narrated (for a projector)
+demo:
 	@$(KIT) demo
 
-doctor: ## check this machine is ready for the workshop day (run it before)
+doctor:
 	@$(KIT) doctor
 
-generate: ## regenerate every derived file: exercise templates, carried stage files, learner notebooks
+generate:
 	@$(KIT) generate
 
-notebooks: ## re-execute the solutions, then regenerate the learner notebooks from them
+notebooks:
 	@$(KIT) notebooks
 
-lock: ## regenerate requirements.lock from requirements.in
+lock:
 	@$(KIT) lock

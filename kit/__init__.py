@@ -1,6 +1,6 @@
 """The kit's own tool: set-up, tests, exercises and checks for the workshop.
 
-Learners use four functions from a notebook; everything else runs as ``python -m kit ...``
+Learners use five functions from a notebook; everything else runs as ``python -m kit ...``
 (or ``make ...``, which calls the same thing).
 
 >>> import kit
@@ -8,6 +8,7 @@ Learners use four functions from a notebook; everything else runs as ``python -m
 >>> kit.check(1)       # check your work: one line per exercise, with hints
 >>> kit.solution(1, exercise=3)  # stuck? the reference answer of one exercise
 >>> kit.catch_up(2)    # fell behind? put stage 2's start state in your workspace
+>>> kit.new_files(5)   # the files stage 5 adds and changes, from the stage it builds on
 
 Nothing is imported until it is used, so that ``python -m kit`` can refuse an old Python in
 one line, before any modern syntax is parsed.
@@ -18,6 +19,7 @@ _FUNCTIONS = {
     "catch_up": "kit.workspace",
     "check": "kit.check",
     "solution": "kit.solution",
+    "new_files": "kit.diff",
 }
 __all__ = sorted(_FUNCTIONS)
 

@@ -37,7 +37,9 @@ from kit.servers import running_server
 FLOWER = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
 INSTALL_WRK = "wrk is not installed: sudo apt-get install wrk (Debian, Ubuntu) or brew install wrk"
 TARGETS = "targets: predict >= 0.8 x ceiling, 0 errors, p99 <= 20 ms at 16 clients; batch <= 2.0 x"
-RECORDING_TARGET = "target: recording on >= 0.9 x off (issue 16: /predict no more than 10 % slower)"
+# Monitoring that slows the service it watches gets switched off: recording what /predict is
+# asked may cost it at most a tenth of its throughput.
+RECORDING_TARGET = "target: recording on >= 0.9 x off (/predict at most 10 % slower when recording)"
 TURNS = 2
 """wrk runs per setting and client count for the recording comparison, off and on in turn."""
 

@@ -15,28 +15,70 @@ import subprocess
 import sys
 from pathlib import Path
 
+from kit import stages
 from kit.errors import KitError
 from kit.paths import VENV, venv_python
 
-# name: (module, one-line summary, needs the kit's .venv)
+# name: (module, one-line summary, needs the kit's .venv). `make help` prints this list too.
 COMMANDS = {
     "setup": ("kit.setup", "create .venv from the lock, with the Jupyter kernel inside", False),
     "lab": ("kit.lab", "set up, then open JupyterLab on the first notebook", False),
     "test": ("kit.suite", "set up if needed, then run the whole test suite", False),
     "start": ("kit.workspace", "copy a stage's exercise templates into your workspace", True),
-    "check": ("kit.check", "check a stage's exercises in your workspace (or --target)", True),
-    "solution": ("kit.solution", "show the reference answer of one exercise (--exercise n)", True),
-    "catch-up": ("kit.workspace", "reset a stage to its start (or end), work backed up", True),
-    "generate": ("kit.generate", "regenerate every derived file: templates, carried code", True),
-    "notebooks": ("kit.notebooks", "re-execute the solutions, regenerate learner notebooks", True),
-    "doctor": ("kit.doctor", "check this machine is ready for the workshop day", False),
-    "link": ("kit.link", "make this Python (conda, Binder) run the kit's notebooks", False),
-    "lock": ("kit.lock", "regenerate requirements.lock from requirements.in", False),
-    "serve": ("kit.serve", "serve the reference stage-4 API here (--port 8000)", True),
-    "bench": ("kit.bench", "load the stage-4 API and a bare Flask ceiling with wrk", True),
+    "check": ("kit.check", "check a stage's exercises in your workspace (or another folder)", True),
+    "solution": ("kit.solution", "show the reference answer of one exercise of a stage", True),
+    "catch-up": ("kit.workspace", "reset a stage to its start (or end), your work backed up", True),
+    "diff": (
+        "kit.diff",
+        "show a stage's lesson: its reference against the stage it builds on",
+        True,
+    ),
+    "serve": (
+        "kit.serve",
+        "serve the reference stage-4 API (or your stage 4 or 7) with gunicorn",
+        True,
+    ),
+    "bench": (
+        "kit.bench",
+        "load the stage-4 API and a bare Flask ceiling with wrk (6: at scale)",
+        True,
+    ),
     "slides": ("kit.slides", "build every deck into one offline HTML file in slides/build/", True),
     "demo": ("kit.demo", "run every stage end to end, narrated, for a live demo", True),
+    "doctor": (
+        "kit.doctor",
+        "check this machine is ready for the workshop day (run it before)",
+        False,
+    ),
+    "generate": (
+        "kit.generate",
+        "regenerate every derived file: templates, carried code, notebooks",
+        True,
+    ),
+    "notebooks": ("kit.notebooks", "re-execute the solutions, regenerate learner notebooks", True),
+    "lock": ("kit.lock", "regenerate requirements.lock from requirements.in", False),
+    "link": ("kit.link", "make this Python (conda, Binder) run the kit's notebooks", False),
 }
+MAKE_VARIABLES = {
+    "setup": "",
+    "lab": "[PORT=n]",
+    "test": "[ARGS=...]",
+    "start": "STAGE=N",
+    "check": "STAGE=N [TARGET=dir] [EXERCISE=n]",
+    "solution": "STAGE=N EXERCISE=n",
+    "catch-up": "STAGE=N [STATE=end]",
+    "diff": "STAGE=N",
+    "serve": "[PORT=n] [TARGET=dir]",
+    "bench": "[STAGE=6]",
+    "slides": "",
+    "demo": "",
+    "doctor": "",
+    "generate": "",
+    "notebooks": "",
+    "lock": "",
+}
+"""The commands the Makefile has a target for, with the variables each takes (the Makefile
+passes them on as the command's arguments); the others run as ``python -m kit NAME``."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,8 +114,22 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _usage() -> str:
-    lines = ["usage: python -m kit COMMAND [options]   (or: make COMMAND)", "", "commands:"]
-    lines += [f"  {name:<10} {summary}" for name, (_, summary, _) in COMMANDS.items()]
+    """Every command in both forms, and the stages a STAGE=N may name (``make help``)."""
+    lines = [
+        "usage: make COMMAND [VARIABLE=value ...]",
+        "   or: python -m kit COMMAND [options]   (python -m kit COMMAND --help: its options)",
+        "",
+        "commands:",
+    ]
+    for name, (_, summary, _) in COMMANDS.items():
+        form = (
+            f"make {name} {MAKE_VARIABLES[name]}"
+            if name in MAKE_VARIABLES
+            else f"python -m kit {name}"
+        )
+        lines += [f"  {form.rstrip()}", f"      {summary}"]
+    lines += ["", "stages (STAGE=N):"]
+    lines += [f"  {stage.number}  {stage.title}" for stage in stages.REGISTRY]
     return "\n".join(lines)
 
 

@@ -4,8 +4,9 @@ A maintainer writes a stage's lesson by hand; everything else is made from it he
 suite fails, naming the file, when a committed copy differs from what this module makes
 (tests/test_generated.py, tests/test_notebooks.py):
 
-- **carried files**: what a stage takes unchanged from the stage before it (``STAGE_FILES``)
-  is copied into its folder, so each stage folder still builds and runs on its own;
+- **carried files**: what a stage takes unchanged from the stage it builds on (its
+  ``carries`` in ``kit/stages.py``) is copied into its folder, so each stage folder still
+  builds and runs on its own;
 - **exercise templates**: ``exercises/stageN`` is ``productionizing/stageN`` with the bodies
   of stage N's exercises stubbed (``stub_exercises``); ``kit solution`` shows one exercise's
   answer from the same blocks (``exercise_blocks``);
@@ -37,125 +38,11 @@ import os
 import re
 import shutil
 from collections.abc import Container, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from kit import stages
 from kit.paths import ROOT, reference_dir, stage_files, templates_dir
-
-
-@dataclass(frozen=True)
-class Carry:
-    """Files a stage takes unchanged from ``source`` (a folder of the kit), placed ``into``
-    a folder of the stage; ``only`` names them (patterns), else every file is taken."""
-
-    source: str
-    into: str = ""
-    only: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class StageFiles:
-    """A stage folder: the files its lesson writes (``own``, patterns) and what it carries.
-
-    Every file of the folder is one or the other, so a file that an earlier stage removed
-    cannot linger unnoticed in a later one.
-    """
-
-    own: tuple[str, ...]
-    carries: tuple[Carry, ...] = field(default=())
-
-
-STAGE_FILES = {
-    1: StageFiles(own=("*",)),
-    2: StageFiles(
-        own=("*",),
-        carries=(
-            Carry(
-                "productionizing/stage1/iris_model",
-                into="src/iris_model",
-                only=("config.py", "logs.py", "defaults.yaml"),
-            ),
-        ),
-    ),
-    3: StageFiles(
-        own=(
-            "README.md",
-            "pyproject.toml",
-            "src/iris_model/app.py",
-            "src/iris_model/errors.py",
-            "src/iris_model/speedup_numpy.py",
-            "src/iris_model/speedup_orjson.py",
-            "src/iris_model/openapi.py",
-            "src/iris_model/payloads.py",
-            "src/iris_model/routes.py",
-            "src/iris_model/service.py",
-            "tests/api/*",
-        ),
-        carries=(Carry("productionizing/stage2"),),
-    ),
-    4: StageFiles(
-        own=(
-            "README.md",
-            ".dockerignore",
-            "Dockerfile",
-            "gunicorn.conf.py",
-            "requirements.txt",
-            "requirements-train.txt",
-        ),
-        carries=(Carry("productionizing/stage3"), Carry("data", into="data", only=("iris.csv",))),
-    ),
-    5: StageFiles(
-        own=(
-            "README.md",
-            "pyproject.toml",
-            ".dvc/config",
-            ".dvc/.gitignore",
-            ".gitignore",
-            ".dvcignore",
-            "dvc.yaml",
-            "params.yaml",
-            "src/iris_model/experiments.py",
-            "src/iris_model/steps.py",
-            "src/iris_model/storage.py",
-            "tests/pipeline/*",
-        ),
-        carries=(
-            Carry("productionizing/stage2"),
-            Carry("data", into="data", only=("iris.csv", "new_flowers.csv")),
-        ),
-    ),
-    6: StageFiles(
-        own=(
-            "README.md",
-            "COMPARISON.md",
-            "pyproject.toml",
-            "src/iris_model/cli.py",
-            "src/iris_model/flowers.py",
-            "src/iris_model/batch.py",
-            "src/iris_model/on_dask.py",
-            "src/iris_model/sql.py",
-            "tests/scale/*",
-        ),
-        carries=(Carry("productionizing/stage2"),),
-    ),
-    7: StageFiles(
-        own=(
-            "README.md",
-            "Dockerfile",
-            "src/iris_model/app.py",
-            "src/iris_model/card.py",
-            "src/iris_model/cli.py",
-            "src/iris_model/drift.py",
-            "src/iris_model/drift_report.py",
-            "src/iris_model/openapi.py",
-            "src/iris_model/records.py",
-            "src/iris_model/routes.py",
-            "src/iris_model/traffic.py",
-            "tests/monitoring/*",
-        ),
-        carries=(Carry("productionizing/stage4"),),
-    ),
-}
 
 MARKER = re.compile(r"^(?P<indent>[ \t]*)# Stage (?P<stage>\d+), exercise (?P<number>\d+): ")
 START_STATE = " (your start state)"
@@ -209,7 +96,7 @@ def template_files(stage: int) -> dict[str, bytes]:
 def stray_files(stage: int) -> list[str]:
     """Files of the reference folder that are neither the stage's own nor carried."""
     carried = carried_files(stage)
-    own = STAGE_FILES[stage].own
+    own = stages.get(stage).own
     return [
         path
         for path in _tree(reference_dir(stage))
@@ -223,7 +110,7 @@ def carried_files(stage: int) -> dict[str, bytes]:
 
 
 def _carried(stage: int) -> Iterator[tuple[str, bytes]]:
-    layout = STAGE_FILES.get(stage, StageFiles(own=("*",)))
+    layout = stages.get(stage)
     for carry in layout.carries:
         source = ROOT / carry.source
         earlier = _earlier_stage(carry.source)
@@ -235,6 +122,26 @@ def _carried(stage: int) -> Iterator[tuple[str, bytes]]:
             taken = _matches(path, carry.only) if carry.only else not _matches(path, layout.own)
             if taken:
                 yield "/".join(filter(None, [carry.into, path])), content
+
+
+def source_of(stage: int, path: str) -> str:
+    """Where the file ``path`` of stage ``stage``'s reference is written by hand: the stage's
+    own file, or for a carried one the file it is carried from, followed back to its origin
+    (stage 7's ``src/iris_model/data.py`` is stage 2's)."""
+    layout = stages.get(stage)
+    for carry in layout.carries:
+        if carry.into and not path.startswith(f"{carry.into}/"):
+            continue
+        inner = path.removeprefix(f"{carry.into}/") if carry.into else path
+        taken = _matches(inner, carry.only) if carry.only else not _matches(inner, layout.own)
+        source = f"{carry.source}/{inner}"
+        if not taken or not (ROOT / source).is_file():
+            continue
+        earlier = _earlier_stage(source)
+        if earlier is None:
+            return source
+        return source_of(earlier, source.removeprefix(f"productionizing/stage{earlier}/"))
+    return f"productionizing/stage{stage}/{path}"
 
 
 def _earlier_stage(source: str) -> int | None:
@@ -415,13 +322,100 @@ def _enclosing(functions: list[tuple[str, int, int]], line: int, path: str) -> t
     return name, last
 
 
+# --- the README's stage table -----------------------------------------------------------
+
+README = ROOT / "README.md"
+GITATTRIBUTES = ROOT / ".gitattributes"
+CARRIED_START = "# The files stages carry (kit/stages.py), listed by `make generate`:"
+CARRIED_END = "# End of the carried files."
+TABLE_START = "<!-- The stage table is made from kit/stages.py by `make generate`: edit there. -->"
+TABLE_END = "<!-- End of the stage table. -->"
+NOTHING = "\N{EN DASH}"
+
+
+def readme_with_stage_table(readme: str) -> str:
+    """``readme`` with the text between the table's two markers made from the registry."""
+    return _between(readme, TABLE_START, TABLE_END, stage_table(), "README.md")
+
+
+def gitattributes_with_carried_files(text: str) -> str:
+    """``.gitattributes`` with every carried file marked generated, so a review of a change
+    shows the source and folds its copies."""
+    lines = [
+        f"{(reference_dir(stage) / path).relative_to(ROOT).as_posix()} linguist-generated"
+        for stage in _stages_with_code()
+        for path in carried_files(stage)
+    ]
+    return _between(text, CARRIED_START, CARRIED_END, "\n".join(lines), ".gitattributes")
+
+
+def _between(text: str, start: str, end: str, made: str, name: str) -> str:
+    """``text`` with what stands between the lines ``start`` and ``end`` replaced by ``made``."""
+    before, found_start, rest = text.partition(start)
+    _, found_end, after = rest.partition(end)
+    if not (found_start and found_end):
+        raise GenerationError(
+            f"{name} lost a marker of its generated part: put {start!r} and {end!r} around it"
+        )
+    return f"{before}{start}\n{made}\n{end}{after}"
+
+
+def stage_table() -> str:
+    """The README's stage table, a row per stage of ``kit/stages.py``."""
+    header = (
+        "| stage | builds on | notebook | solution | reference code | slides | check "
+        "| time: class / alone |"
+    )
+    rows = [header, "|---" * header.count(" | ") + "|---|"]
+    rows += [_stage_row(stage) for stage in stages.REGISTRY]
+    return "\n".join(rows)
+
+
+def _stage_row(stage: stages.Stage) -> str:
+    day = " (day 2)" if stage.day == 2 else ""
+    cells = [
+        f"{stage.number} {stage.title}{day}",
+        _builds_on(stage),
+        _link(f"notebooks/{stage.stem}.ipynb"),
+        _link(f"solutions/{stage.stem}.ipynb"),
+        _link(f"productionizing/stage{stage.number}")
+        if stage.has_code
+        else f"{NOTHING} (the notebook is the starting point)",
+        _link(f"slides/{stage.stem}.md"),
+        _check_cell(stage),
+        f"{stage.minutes_in_class} / {stage.minutes_alone} min",
+    ]
+    return f"| {' | '.join(cells)} |"
+
+
+def _builds_on(stage: stages.Stage) -> str:
+    if stage.builds_on is None:
+        return NOTHING
+    base = stages.get(stage.builds_on)
+    return f"stage {base.number}" + ("" if base.has_code else "'s notebook")
+
+
+def _check_cell(stage: stages.Stage) -> str:
+    how = f"`make check STAGE={stage.number}`" if stage.has_code else "in the notebook"
+    needs = " and ".join(stages.NEEDS[need] for need in sorted(stage.needs))
+    return f"{how} (all of it with {needs})" if needs else how
+
+
+def _link(path: str) -> str:
+    return f"[{path}]({path})"
+
+
 # --- writing -----------------------------------------------------------------------------
 
 
 def derived_files() -> dict[Path, bytes]:
-    """Every carried file and every template file, by where it belongs."""
-    files: dict[Path, bytes] = {}
-    for stage in STAGE_FILES:
+    """Every carried file and every template file, the README with its stage table and
+    ``.gitattributes`` with the carried files, by where each belongs."""
+    files: dict[Path, bytes] = {
+        README: readme_with_stage_table(README.read_text()).encode(),
+        GITATTRIBUTES: gitattributes_with_carried_files(GITATTRIBUTES.read_text()).encode(),
+    }
+    for stage in _stages_with_code():
         for path, content in carried_files(stage).items():
             files[reference_dir(stage) / path] = content
         for path, content in reference_files(stage).items():
@@ -431,11 +425,11 @@ def derived_files() -> dict[Path, bytes]:
 
 def write_all() -> list[Path]:
     """Write what differs and remove template files that no reference file makes any more."""
-    for stage in STAGE_FILES:
+    for stage in _stages_with_code():
         if strays := stray_files(stage):
             raise GenerationError(
                 f"productionizing/stage{stage} holds {', '.join(strays)}: neither stage "
-                f"{stage}'s own (kit/generate.py, STAGE_FILES) nor carried from an earlier stage"
+                f"{stage}'s own (its `own` in kit/stages.py) nor carried from an earlier stage"
             )
     expected = derived_files()
     written = []
@@ -444,13 +438,17 @@ def write_all() -> list[Path]:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
             written.append(path)
-    for stage in STAGE_FILES:
+    for stage in _stages_with_code():
         for relative in _tree(templates_dir(stage)):
             if templates_dir(stage) / relative not in expected:
                 (templates_dir(stage) / relative).unlink()
                 written.append(templates_dir(stage) / relative)
         _remove_empty_folders(templates_dir(stage))
     return written
+
+
+def _stages_with_code() -> list[int]:
+    return [stage.number for stage in stages.with_code()]
 
 
 def _remove_empty_folders(folder: Path) -> None:

@@ -14,7 +14,8 @@ import argparse
 import os
 import subprocess
 
-from kit.paths import ROOT, STAGES, VENV, venv_python
+from kit import stages
+from kit.paths import ROOT, VENV, venv_python
 from kit.ports import well_known
 from kit.setup import ensure_environment
 from kit.workspace import own_notebook
@@ -34,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     ensure_environment()
-    notebooks = [own_notebook(stage) for stage in STAGES]
+    notebooks = [own_notebook(stage) for stage in stages.numbers()]
     first = next(notebook for notebook in notebooks if notebook)
     first = first.relative_to(ROOT) if first.is_relative_to(ROOT) else first
     command = [

@@ -8,25 +8,13 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+from kit import stages
 from kit.errors import KitError
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements.lock"
 DATA = ROOT / "data"
-STAGES = range(0, 8)
-"""Every stage number the kit may hold; ``stages_with`` says which exist here."""
-STAGE_NAMES = {
-    0: "exploratory notebook",
-    1: "script",
-    2: "tested module",
-    3: "Flask API",
-    4: "Dockerized service",
-    5: "pipeline as a DAG",
-    6: "scale and SQL",
-    7: "monitoring",
-}
-
 
 _CACHES_AND_OUTPUTS = shutil.ignore_patterns(
     "__pycache__",
@@ -97,7 +85,8 @@ def templates_dir(stage: int) -> Path:
 
 def notebook_of(stage: int) -> Path | None:
     """The kit's learner notebook of ``stage`` (``notebooks/01_script.ipynb``), if it has one."""
-    return next(iter(sorted((ROOT / "notebooks").glob(f"{stage:02d}_*.ipynb"))), None)
+    notebook = ROOT / "notebooks" / f"{stages.get(stage).stem}.ipynb"
+    return notebook if notebook.is_file() else None
 
 
 def learner_copy_of(notebook: Path) -> Path:
@@ -115,8 +104,9 @@ def check_dir(stage: int) -> Path:
 
 
 def stages_with(folder_of) -> list[int]:
-    """The stages for which ``folder_of(stage)`` exists, e.g. ``stages_with(check_dir)``."""
-    return [stage for stage in STAGES if folder_of(stage).is_dir()]
+    """The stages of the registry (``kit/stages.py``) for which ``folder_of(stage)`` exists,
+    e.g. ``stages_with(check_dir)``."""
+    return [stage for stage in stages.numbers() if folder_of(stage).is_dir()]
 
 
 def import_path_with(source: Path) -> str:

@@ -17,8 +17,8 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
+from kit import stages
 from kit.paths import (
-    STAGES,
     display_path,
     learner_copy_of,
     not_copied,
@@ -197,5 +197,5 @@ def _free_backup_path(stage: int) -> Path:
 
 def _stage(text: str, command: str) -> int:
     """The stage in ``text``: one with exercise templates, a notebook, or both."""
-    with_notebook = [stage for stage in STAGES if notebook_of(stage)]
+    with_notebook = [stage for stage in stages.numbers() if notebook_of(stage)]
     return parse_stage(text, command, sorted({*stages_with(templates_dir), *with_notebook}))

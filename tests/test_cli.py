@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from kit import stages
+from kit.cli import COMMANDS
 from kit.paths import ROOT
 
 
@@ -52,11 +54,20 @@ def test_make_passes_arguments_through_to_the_kit():
     assert result.returncode != 0 and "which stage?" in result.stderr
 
 
-def test_make_help_lists_every_target():
+def test_make_help_prints_the_kits_list_of_commands_and_stages():
     result = subprocess.run(
-        ["make", "--no-print-directory", "help"], cwd=ROOT, capture_output=True, text=True
+        ["make", "--no-print-directory", "help", f"PYTHON={sys.executable}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
-    assert "make test" in result.stdout and "make lab" in result.stdout
+    assert result.stdout == kit("--help").stdout
+    for name, (_, summary, _) in COMMANDS.items():
+        assert summary in result.stdout, f"make help does not say what {name} does"
+    assert "make check STAGE=N [TARGET=dir] [EXERCISE=n]" in result.stdout
+    assert "python -m kit link" in result.stdout
+    for stage in stages.REGISTRY:
+        assert f"  {stage.number}  {stage.title}" in result.stdout
 
 
 def test_make_without_the_named_python_says_what_to_do():

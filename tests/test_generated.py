@@ -9,15 +9,22 @@ from __future__ import annotations
 
 import pytest
 
-from kit import generate
+from kit import generate, stages
 from kit.paths import ROOT, reference_dir, templates_dir
 
-STAGES = sorted(generate.STAGE_FILES)
-FIX = "edit the reference in productionizing/, then run `make generate` (never the copy)"
+STAGES = [stage.number for stage in stages.with_code()]
+FIX = "edit the source named, then run `make generate` (never the copy)"
 
 
-def _relative(path) -> str:
-    return path.relative_to(ROOT).as_posix()
+def _with_its_source(path, stage: int) -> str:
+    """``path`` as the message names it: for a copy, the file to edit instead."""
+    folder = reference_dir(stage) if path.is_relative_to(reference_dir(stage)) else None
+    relative = path.relative_to(folder or templates_dir(stage)).as_posix()
+    source = generate.source_of(stage, relative)
+    shown = path.relative_to(ROOT).as_posix()
+    if folder:
+        return f"{shown} (carried from {source})"
+    return f"{shown} (the start state of {source})"
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -28,11 +35,32 @@ def test_committed_copies_are_what_the_generator_makes(stage):
         if path.is_relative_to(templates_dir(stage)) or path.is_relative_to(reference_dir(stage))
     }
     differ = [
-        _relative(path)
+        _with_its_source(path, stage)
         for path, content in expected.items()
         if not path.is_file() or path.read_bytes() != content
     ]
     assert not differ, f"these files differ from what the generator makes: {differ}; {FIX}"
+
+
+def test_a_carried_file_is_named_with_the_file_it_is_made_from():
+    carried = reference_dir(7) / "src" / "iris_model" / "data.py"
+    assert _with_its_source(carried, 7) == (
+        "productionizing/stage7/src/iris_model/data.py "
+        "(carried from productionizing/stage2/src/iris_model/data.py)"
+    )
+    template = templates_dir(4) / "data" / "iris.csv"
+    assert (
+        _with_its_source(template, 4)
+        == "exercises/stage4/data/iris.csv (the start state of data/iris.csv)"
+    )
+
+
+def test_the_readme_stage_table_is_made_from_the_registry():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert generate.stage_table() in readme, (
+        "README.md's stage table differs from what kit/stages.py makes: edit kit/stages.py "
+        "(never the table), then run `make generate`"
+    )
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -49,14 +77,11 @@ def test_a_template_folder_holds_only_what_the_generator_makes(stage):
 def test_every_reference_file_is_the_stages_own_or_carried(stage):
     assert not generate.stray_files(stage), (
         f"productionizing/stage{stage} holds {generate.stray_files(stage)}, which is neither "
-        "listed as the stage's own in kit/generate.py (STAGE_FILES) nor carried from an "
-        "earlier stage"
+        "listed as the stage's own (its `own` in kit/stages.py) nor carried from an earlier stage"
     )
 
 
-@pytest.mark.parametrize(
-    "stage", [stage for stage in STAGES if generate.STAGE_FILES[stage].carries]
-)
+@pytest.mark.parametrize("stage", [stage.number for stage in stages.with_code() if stage.carries])
 def test_a_stage_carries_files_from_the_stage_before(stage):
     assert generate.carried_files(stage), f"stage {stage} declares carries but takes no file"
 
@@ -137,3 +162,13 @@ def test_requirements_of_an_exercise_lose_their_pins_only():
 def test_the_start_state_readme_says_so_in_its_title():
     stub = generate.stub_exercises("README.md", b"# Stage 2 - tested\n\ntext\n", stage=2)
     assert stub == b"# Stage 2 - tested (your start state)\n\ntext\n"
+
+
+def test_gitattributes_marks_every_generated_file_as_generated():
+    text = (ROOT / ".gitattributes").read_text(encoding="utf-8")
+    assert generate.gitattributes_with_carried_files(text) == text, (
+        ".gitattributes does not list the files the stages carry as kit/stages.py makes them: "
+        "run `make generate`"
+    )
+    assert "exercises/** linguist-generated" in text
+    assert "notebooks/*.ipynb linguist-generated" in text

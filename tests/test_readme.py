@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from kit.cli import COMMANDS
+from kit.cli import COMMANDS, MAKE_VARIABLES
 from kit.paths import ROOT
 
 README = (ROOT / "README.md").read_text()
@@ -20,14 +20,27 @@ def test_every_notebook_is_in_the_stage_map(notebook):
 
 def make_targets() -> list[str]:
     makefile = (ROOT / "Makefile").read_text()
-    return re.findall(r"^([a-z-]+):.*## ", makefile, flags=re.MULTILINE)
+    return re.findall(r"^([a-z-]+):", makefile, flags=re.MULTILINE)
 
 
 @pytest.mark.parametrize("target", make_targets())
-def test_every_make_target_calls_a_kit_command_and_is_documented(target):
+def test_every_make_target_calls_its_kit_command_and_is_documented(target):
     assert f"make {target}" in README, f"README.md does not mention `make {target}`"
-    if target != "help":
-        assert target in COMMANDS, f"`make {target}` has no `python -m kit {target}` behind it"
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = re.search(rf"^{target}:.*\n\t(.*)$", makefile, flags=re.MULTILINE)[1]
+    called = "--help" if target == "help" else target
+    assert recipe.startswith(f"@$(KIT) {called}"), (
+        f"`make {target}` runs {recipe!r}: a target only calls `python -m kit {called}`"
+    )
+
+
+def test_the_makefile_has_a_target_for_each_command_that_declares_its_variables():
+    """`make help` prints kit/cli.py's list: a target it does not list would go unseen."""
+    assert sorted(make_targets()) == sorted(["help", *MAKE_VARIABLES]), (
+        "the Makefile's targets differ from kit/cli.py's MAKE_VARIABLES (plus help): add the "
+        "target, or the command's entry there"
+    )
+    assert set(MAKE_VARIABLES) <= set(COMMANDS)
 
 
 def test_readme_starts_with_the_two_commands():
