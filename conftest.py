@@ -39,6 +39,7 @@ collect_ignore = ["tests/checks", "tests/netguard"]
 # its own reordering): the longest first, the rest as collected. The stage-check tests come
 # after the notebooks whose check cells make the reports they read (kit/suite_cache.py).
 LONGEST_FIRST = (
+    "tests/test_learner_path.py",
     "solutions/",
     "tests/test_demo.py",
     "notebooks/",
@@ -48,6 +49,7 @@ LONGEST_FIRST = (
 # Files of slow, independent tests whose tests are shared out one by one, not as one unit:
 # one file of a stage check per stage and planted mistake would keep one worker busy alone.
 SHARED_OUT_BY_TEST = (
+    "tests/test_learner_path.py",
     "tests/test_stage_checks.py",
     "tests/test_stage_checks_on_templates.py",
     "tests/test_shown_commands.py",

@@ -90,3 +90,18 @@ def test_learner_cells_carry_no_outputs():
     cell.execution_count = 4
     [learner] = learner_version(cell)
     assert learner.outputs == [] and learner.execution_count is None
+
+
+@pytest.mark.parametrize("learner_path", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.name)
+def test_a_learner_notebook_never_shows_the_reference(learner_path):
+    """The answer is shown only on request (`make solution`): no cell reads or links it."""
+    notebook = nbformat.read(learner_path, as_version=4)
+    showing = [
+        index
+        for index, cell in enumerate(notebook.cells)
+        if "productionizing/" in cell.source or "solutions/" in cell.source
+    ]
+    assert not showing, (
+        f"notebooks/{learner_path.name}: cells {showing} read or link the reference; point to "
+        "`make solution STAGE=N EXERCISE=n` instead (edit the solution, then `make notebooks`)"
+    )

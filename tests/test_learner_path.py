@@ -1,0 +1,344 @@
+"""The learner's own path through every stage, replayed as a learner walks it.
+
+A test of the reference is not a test of the lesson. Here each stage starts from exactly what a
+learner gets (``kit start N``: the templates and their own copy of the notebook) and goes down
+the notebook in its order, in one real Jupyter kernel. At each exercise, the reference's answer
+to that exercise alone is put where the learner writes it (their stage folder, or the
+notebook's cell), the exercise's cells run, and then the check runs both ways a learner runs it:
+the notebook's own check cell, in the kernel, and ``kit check N`` in a shell (whole, and for the
+exercise alone). After each exercise:
+
+- every cell so far ran, or failed only where the solution notebook says it fails;
+- the exercises done pass; the next one FAILs with its hint and without its answer; the later
+  ones FAIL or WAIT; "Stuck?" names the first exercise that fails on its own;
+- the exercise checked alone says what the whole check says of it.
+
+At the end the whole notebook has run, the check passes, and no tracked file has changed.
+Then each of two planted mistakes per stage (``MISTAKES``), made in the learner's files, fails
+its own exercise and no other, in the notebook's check cell as in ``kit check``.
+
+The checks here run as a learner gets them: the suite's shared results (``KIT_SUITE_CACHE``)
+are switched off for the kernel and every command.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from kit.check import exercises_of
+from kit.generate import reference_files, stub_exercises
+from kit.notebooks import SOLUTIONS, learner_notebook
+from kit.paths import DATA, ROOT, STAGES, notebook_of
+from kit.solution import answer_blocks
+from kit.suite_cache import VARIABLE as SUITE_CACHE
+
+WALKED = [stage for stage in STAGES if notebook_of(stage)]
+EXERCISE_HEADING = re.compile(r"^#{2,3} Exercise (\d+)\b", re.MULTILINE)
+CHECK_HEADING = re.compile(r"^#{2,3} Check your work", re.MULTILINE)
+REPORT_LINE = re.compile(r"^  (pass|FAIL|WAIT|NOT CHECKED|BLOCKED)  Exercise (\d+):", re.MULTILINE)
+STUCK = re.compile(r"Stuck\? `make solution STAGE=\d+ EXERCISE=(\d+)`")
+DONE = {"pass", "NOT CHECKED"}
+"""What a done exercise may show: NOT CHECKED where this machine lacks a part (no browser)."""
+
+MISTAKES = {
+    # stage: (exercise, where the learner writes it ("notebook": a cell), found, planted)
+    0: [
+        (2, "notebook", "pipeline.predict_proba(new[features])", "pipeline.predict_proba(X_new)"),
+        (3, "notebook", "test_size=0.3", "test_size=0.5"),
+    ],
+    1: [
+        (1, "iris_model/logs.py", 'mode="w"', 'mode="a"'),
+        (5, "iris_model/config.py", "value = yaml.safe_load(raw_value)", "value = raw_value"),
+    ],
+    2: [
+        (1, "src/iris_model/schema.py", "pa.Check.gt(0)", "pa.Check.ge(0)"),
+        (2, "src/iris_model/data.py", "int(first['index']) + 1", "int(first['index'])"),
+    ],
+    3: [
+        (2, "src/iris_model/service.py", "argmax(axis=1)", "argmax(axis=0)"),
+        (
+            4,
+            "src/iris_model/payloads.py",
+            "if len(result) != len(pairs):",
+            "if len(result) > len(pairs):",
+        ),
+    ],
+    4: [
+        (
+            1,
+            "gunicorn.conf.py",
+            'int(environ.get("WEB_CONCURRENCY") or os.cpu_count() or 1)',
+            "int(os.cpu_count() or 1)",
+        ),
+        (5, "requirements.txt", "flask==3.1.3", "flask"),
+    ],
+    5: [
+        (2, "src/iris_model/steps.py", 'f"{step} stopped: {error}"', "str(error)"),
+        (3, "src/iris_model/experiments.py", "run(params=list(patches))", "run()"),
+    ],
+    6: [
+        (1, "src/iris_model/batch.py", "pd.concat(scored, ignore_index=True)", "pd.concat(scored)"),
+        (3, "src/iris_model/sql.py", "decode(model.output_label)", "model.output_label"),
+    ],
+    7: [
+        (
+            2,
+            "src/iris_model/drift.py",
+            "threshold = alpha / len(data.FEATURES)",
+            "threshold = alpha",
+        ),
+        (1, "src/iris_model/records.py", "datetime.now(timezone.utc)", "datetime.now()"),
+    ],
+}
+"""Two mistakes per stage, planted in the learner's own work once every exercise is done."""
+
+
+@dataclass
+class Section:
+    """The cells from one exercise's heading to the next (``exercise`` None: no exercise)."""
+
+    exercise: int | None
+    cells: list[int] = field(default_factory=list)
+
+
+def sections(notebook: nbformat.NotebookNode) -> list[Section]:
+    """The notebook cut at its exercise headings and its "Check your work" heading."""
+    cut = [Section(None)]
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "markdown":
+            if heading := EXERCISE_HEADING.search(cell.source):
+                cut.append(Section(int(heading[1])))
+            elif CHECK_HEADING.search(cell.source):
+                cut.append(Section(None))
+        cut[-1].cells.append(index)
+    return cut
+
+
+def statuses(report: str) -> dict[int, str]:
+    return {int(number): status for status, number in REPORT_LINE.findall(report)}
+
+
+def answer_lines(stage: int, exercise: int) -> list[str]:
+    """The answer's lines long enough to be telling: none may show in a report."""
+    return [
+        line.strip()
+        for block in answer_blocks(stage, exercise)
+        for line in block.answer
+        if len(line.strip()) >= 25 and not line.strip().startswith("#")
+    ]
+
+
+class Learner:
+    """One learner: a workspace laid out as the kit's (``workspace/`` beside ``data/``), their
+    notebook open in a kernel, and the shell they type ``kit`` commands in."""
+
+    def __init__(self, stage: int, home: Path, kernel) -> None:
+        self.stage, self.kernel = stage, kernel
+        self.workspace = home / "workspace"
+        self.folder = self.workspace / f"stage{stage}"
+        self.outputs: dict[int, list] = {}
+
+    def type(self, *arguments: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "kit", *arguments],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+
+    def run_cell(self, notebook: nbformat.NotebookNode, index: int) -> str | None:
+        """Run one cell; the error it raised, as ``Name: message``, or None."""
+        cell = notebook.cells[index]
+        if cell.cell_type != "code":
+            return None
+        cell.metadata.pop("tags", None)  # nbclient lets a cell tagged raises-exception raise
+        try:
+            self.kernel.execute_cell(cell, index)
+        except Exception as error:  # nbclient's CellExecutionError
+            name = getattr(error, "ename", type(error).__name__)
+            return f"{name}: {getattr(error, 'evalue', error)}"
+        errors = [output for output in cell.outputs if output.output_type == "error"]
+        return f"{errors[0].ename}: {errors[0].evalue}" if errors else None
+
+    def check_in_notebook(self, source: str) -> str:
+        cell = nbformat.v4.new_code_cell(source)
+        self.kernel.execute_cell(cell, 0)
+        return "".join(output.get("text", "") for output in cell.outputs)
+
+    def answer(self, exercise: int) -> None:
+        """Write exercise ``exercise``'s reference answer into the learner's stage folder."""
+        if self.stage == 0:  # stage 0's exercises are cells of the notebook only
+            self.done.add(exercise)
+            return
+        for path, content in reference_files(self.stage).items():
+            before = stub_exercises(path, content, self.stage, done=self.done)
+            after = stub_exercises(path, content, self.stage, done={*self.done, exercise})
+            if before != after:
+                (self.folder / path).write_bytes(after)
+        self.done.add(exercise)
+
+    done: set[int]
+
+
+def test_the_replay_covers_every_stage_with_a_notebook():
+    assert list(range(0, 8)) == WALKED
+
+
+@pytest.mark.parametrize("stage", WALKED)
+def test_a_learner_walks_the_stage_in_the_notebooks_order(
+    stage, tmp_path, monkeypatch, leaves_no_process
+):
+    from nbclient import NotebookClient
+
+    home = tmp_path / "kit"
+    home.mkdir()
+    (home / "data").symlink_to(DATA, target_is_directory=True)
+    monkeypatch.setenv("KIT_WORKSPACE", str(home / "workspace"))
+    monkeypatch.delenv(SUITE_CACHE, raising=False)
+    tracked_before = _tracked_changes()
+
+    started = subprocess.run(
+        [sys.executable, "-m", "kit", "start", str(stage)], cwd=ROOT, capture_output=True, text=True
+    )
+    assert started.returncode == 0, started.stderr
+    kits = notebook_of(stage)
+    copy = home / "workspace" / kits.name
+    assert copy.read_bytes() == kits.read_bytes(), "expected kit start to copy the notebook"
+
+    solution = nbformat.read(SOLUTIONS / kits.name, as_version=4)
+    solution_cells = [
+        cell for cell in solution.cells if "solution-only" not in cell.metadata.get("tags", [])
+    ]
+    notebook = nbformat.read(copy, as_version=4)
+    checked = list(exercises_of(stage))
+    check_cell = next(
+        cell.source
+        for cell in notebook.cells
+        if cell.cell_type == "code" and "kit.check(" in cell.source
+    )
+
+    client = NotebookClient(
+        notebook,
+        kernel_name="python3",
+        timeout=600,
+        resources={"metadata": {"path": str(copy.parent)}},
+    )
+    with client.setup_kernel():
+        learner = Learner(stage, home, client)
+        learner.done = set()
+        for section in sections(notebook):
+            exercise = section.exercise
+            if exercise is not None:
+                learner.answer(exercise)
+                answered = learner_notebook(solution, done=learner.done).cells
+                for index in section.cells:
+                    notebook.cells[index].source = answered[index].source
+            for index in section.cells:
+                error = learner.run_cell(notebook, index)
+                expected = "raises-exception" in solution_cells[index].metadata.get("tags", [])
+                done = sorted(learner.done)
+                assert error is None or expected, (
+                    f"stage {stage}, cell {index} (exercises done: {done}) failed: {error}"
+                )
+            if exercise in checked:
+                _assert_check_after(learner, check_cell, checked, exercise)
+        final = learner.check_in_notebook(check_cell)
+        assert set(statuses(final).values()) <= DONE, final
+        for mistake in MISTAKES[stage]:
+            _assert_mistake_fails_only_its_exercise(learner, notebook, check_cell, mistake)
+    assert _tracked_changes() == tracked_before, (
+        "expected no tracked file changed by the learner's path"
+    )
+
+
+def _assert_check_after(
+    learner: Learner, check_cell: str, checked: list[int], exercise: int
+) -> None:
+    stage = learner.stage
+    in_notebook = learner.check_in_notebook(check_cell)
+    in_shell = learner.type("check", str(stage)).stdout
+    assert statuses(in_notebook) == statuses(in_shell), (in_notebook, in_shell)
+    seen = statuses(in_notebook)
+    done = [number for number in checked if number in learner.done]
+    waiting = [number for number in checked if number not in learner.done]
+    assert all(seen[number] in DONE for number in done), (
+        f"after exercise {exercise}:\n{in_notebook}"
+    )
+    alone = learner.type("check", str(stage), "--exercise", str(exercise)).stdout
+    assert statuses(alone).get(exercise) == seen[exercise], (in_notebook, alone)
+    if not waiting:
+        return
+    following, *later = waiting
+    assert seen[following] == "FAIL", f"expected exercise {following} to FAIL next:\n{in_notebook}"
+    assert all(seen[number] in {"FAIL", "WAIT"} for number in later), in_notebook
+    assert "hint:" in _part_of(in_notebook, following), in_notebook
+    shown = [line for line in answer_lines(stage, following) if line in in_notebook]
+    assert not shown, f"the report shows exercise {following}'s answer: {shown}"
+    stuck = STUCK.search(in_notebook)
+    first_failing = min(number for number, status in seen.items() if status == "FAIL")
+    assert stuck and int(stuck[1]) == first_failing, in_notebook
+
+
+def _assert_mistake_fails_only_its_exercise(learner, notebook, check_cell, mistake) -> None:
+    number, where, found, planted = mistake
+    with _planted(learner, notebook, where, found, planted):
+        in_notebook = learner.check_in_notebook(check_cell)
+        in_shell = learner.type("check", str(learner.stage)).stdout
+    for report in (in_notebook, in_shell):
+        failing = {n for n, status in statuses(report).items() if status not in DONE}
+        assert failing == {number}, (
+            f"stage {learner.stage}: {found!r} -> {planted!r} should fail exercise {number} "
+            f"alone:\n{report}"
+        )
+
+
+@contextmanager
+def _planted(learner: Learner, notebook, where: str, found: str, planted: str) -> Iterator[None]:
+    """The learner's work with ``found`` replaced by ``planted``, put back afterwards."""
+    if where == "notebook":
+        index = next(i for i, cell in enumerate(notebook.cells) if found in cell.source)
+        cell = notebook.cells[index]
+        original = cell.source
+        cell.source = original.replace(found, planted, 1)
+        assert learner.run_cell(notebook, index) is None
+        try:
+            yield
+        finally:
+            cell.source = original
+            assert learner.run_cell(notebook, index) is None
+        return
+    path = learner.folder / where
+    original = path.read_text(encoding="utf-8")
+    assert found in original, f"{where} does not hold {found!r}"
+    # The last place it stands: an exercise's TODO comment, above the code, may quote it.
+    at = original.rindex(found)
+    path.write_text(original[:at] + planted + original[at + len(found) :], encoding="utf-8")
+    try:
+        yield
+    finally:
+        path.write_text(original, encoding="utf-8")
+
+
+def _part_of(report: str, exercise: int) -> str:
+    start = re.search(rf"^  \S.*Exercise {exercise}:", report, re.MULTILINE)
+    following = REPORT_LINE.search(report, start.end()) if start else None
+    return report[start.start() : following.start() if following else None] if start else ""
+
+
+def _tracked_changes() -> str:
+    return subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout
