@@ -34,14 +34,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from kit import stages
 from kit.check import exercises_of
 from kit.generate import reference_files, stub_exercises
 from kit.notebooks import SOLUTIONS, learner_notebook
-from kit.paths import DATA, ROOT, STAGES, notebook_of
+from kit.paths import DATA, ROOT, notebook_of
 from kit.solution import answer_blocks
 from kit.suite_cache import VARIABLE as SUITE_CACHE
 
-WALKED = [stage for stage in STAGES if notebook_of(stage)]
+WALKED = [stage for stage in stages.numbers() if notebook_of(stage)]
 EXERCISE_HEADING = re.compile(r"^#{2,3} Exercise (\d+)\b", re.MULTILINE)
 CHECK_HEADING = re.compile(r"^#{2,3} Check your work", re.MULTILINE)
 REPORT_LINE = re.compile(r"^  (pass|FAIL|WAIT|NOT CHECKED|BLOCKED)  Exercise (\d+):", re.MULTILINE)
