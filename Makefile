@@ -8,7 +8,7 @@ $(error No '$(PYTHON)' found. Install Python 3.11 or 3.12, or name one: make set
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help lab setup test start check solution catch-up serve bench slides demo doctor generate notebooks lock
+.PHONY: help lab setup test start check solution catch-up serve bench slides demo doctor generate notebooks lock room join leave hand wheelhouse
 
 help: ## list the kit's commands
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -16,8 +16,8 @@ help: ## list the kit's commands
 lab: ## set up, then open JupyterLab on the first notebook, on PORT (default 8888; KIT_PORTS=low-high moves every port)
 	@$(KIT) lab $(if $(PORT),--port "$(PORT)")
 
-setup: ## create .venv from requirements.lock, with the kit's Jupyter kernel inside it
-	@$(KIT) setup
+setup: ## create .venv from requirements.lock, with the kit's Jupyter kernel inside it (ROOM=url: from the room, no internet)
+	@$(KIT) setup $(if $(ROOM),--room "$(ROOM)")
 
 test: ## set up if needed, then run the whole test suite
 	@$(KIT) test $(ARGS)
@@ -57,3 +57,18 @@ notebooks: ## re-execute the solutions, then regenerate the learner notebooks fr
 
 lock: ## regenerate requirements.lock from requirements.in
 	@$(KIT) lock
+
+room: ## instructor: open the room (live board, wheels for set-up) on the local network; PORT, HOST, CODE
+	@$(KIT) room $(if $(PORT),--port "$(PORT)") $(if $(HOST),--host "$(HOST)") $(if $(CODE),--code "$(CODE)")
+
+join: ## join the room: ROOM=http://host:port CODE=… NAME=nickname (SHOW=1: print what is sent, send nothing)
+	@$(KIT) join --room "$(ROOM)" --code "$(CODE)" --name "$(NAME)" $(if $(SHOW),--show)
+
+leave: ## leave the room: checks send nothing any more
+	@$(KIT) leave
+
+hand: ## raise a hand in the room (TEXT="one line"; DOWN=1 lowers it)
+	@$(KIT) hand $(if $(TEXT),--text "$(TEXT)") $(if $(DOWN),--down)
+
+wheelhouse: ## instructor, online, before the day: fetch the lock's wheels into wheelhouse/ for the room
+	@$(KIT) wheelhouse

@@ -1,6 +1,6 @@
 """The kit's own tool: set-up, tests, exercises and checks for the workshop.
 
-Learners use four functions from a notebook; everything else runs as ``python -m kit ...``
+Learners use these functions from a notebook; everything else runs as ``python -m kit ...``
 (or ``make ...``, which calls the same thing).
 
 >>> import kit
@@ -8,6 +8,8 @@ Learners use four functions from a notebook; everything else runs as ``python -m
 >>> kit.check(1)       # check your work: one line per exercise, with hints
 >>> kit.solution(1, exercise=3)  # stuck? the reference answer of one exercise
 >>> kit.catch_up(2)    # fell behind? put stage 2's start state in your workspace
+>>> kit.join("http://10.0.0.5:8765", code="K7PQ2", name="ada")  # opt in to the room's board
+>>> kit.hand("stuck on exercise 3")  # raise a hand (kit.hand(down=True) lowers it)
 
 Nothing is imported until it is used, so that ``python -m kit`` can refuse an old Python in
 one line, before any modern syntax is parsed.
@@ -18,6 +20,9 @@ _FUNCTIONS = {
     "catch_up": "kit.workspace",
     "check": "kit.check",
     "solution": "kit.solution",
+    "join": "kit.room.learner",
+    "leave": "kit.room.learner",
+    "hand": "kit.room.learner",
 }
 __all__ = sorted(_FUNCTIONS)
 

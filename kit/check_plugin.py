@@ -26,6 +26,9 @@ class Exercise:
     failures: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     tests: int = 0
+    failed_tests: list[str] = field(default_factory=list)
+    """The failing tests' names, in order: the room is sent the first (never its message)."""
+    skipped: int = 0
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -127,8 +130,12 @@ def _exercise_marker(item: pytest.Item) -> pytest.Mark:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
+    exercise = item.stash[_EXERCISE_OF_ITEM]
     if report.failed and call.excinfo is not None:
-        item.stash[_EXERCISE_OF_ITEM].failures.append(_explain(call.excinfo))
+        exercise.failures.append(_explain(call.excinfo))
+        exercise.failed_tests.append(getattr(item, "originalname", item.name))
+    elif report.skipped:
+        exercise.skipped += 1
     return report
 
 

@@ -36,6 +36,23 @@ COMMANDS = {
     "bench": ("kit.bench", "load the stage-4 API and a bare Flask ceiling with wrk", True),
     "slides": ("kit.slides", "build every deck into one offline HTML file in slides/build/", True),
     "demo": ("kit.demo", "run every stage end to end, narrated, for a live demo", True),
+    "room": (
+        "kit.room.server",
+        "instructor: open the room (live board, wheels) on the network",
+        True,
+    ),
+    "join": (
+        "kit.room.learner",
+        "join the room (--room URL --code C --name N; --show: a dry run)",
+        False,
+    ),
+    "leave": ("kit.room.learner", "leave the room: checks send nothing any more", False),
+    "hand": ("kit.room.learner", "raise a hand in the room (--text '…'; --down lowers it)", False),
+    "wheelhouse": (
+        "kit.room.wheelhouse",
+        "instructor, online: fetch the lock's wheels for the room",
+        True,
+    ),
 }
 
 

@@ -14,6 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements.lock"
 DATA = ROOT / "data"
+WHEELHOUSE = ROOT / "wheelhouse"
+"""The lock's wheels for a set-up with no internet (``make wheelhouse``; git-ignored)."""
 STAGES = range(0, 8)
 """Every stage number the kit may hold; ``stages_with`` says which exist here."""
 STAGE_NAMES = {

@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 import time
+import urllib.parse
 import venv
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,15 +31,22 @@ PIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*==[^\s=]+")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="reinstall even if up to date")
+    parser.add_argument(
+        "--room", default="", help="install from the room's wheelhouse alone (http://host:port)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    ensure_environment(force=args.force)
+    ensure_environment(force=args.force, room=args.room)
     return 0
 
 
-def ensure_environment(force: bool = False, quiet: bool = False) -> None:
-    """Create or update ``.venv`` so that it matches the lock; quick when it already does."""
+def ensure_environment(force: bool = False, quiet: bool = False, room: str = "") -> None:
+    """Create or update ``.venv`` so that it matches the lock; quick when it already does.
+
+    With ``room`` (``make room``'s address), every package comes from the room's wheelhouse
+    and from nowhere else: the venue's internet is not needed.
+    """
     wanted = _wanted_state()
     installed = _installed_state()
     if not force and installed == wanted:
@@ -50,10 +58,11 @@ def ensure_environment(force: bool = False, quiet: bool = False) -> None:
     if not venv_python().exists() or (installed or {}).get("python") != wanted["python"]:
         with _phase(f"creating .venv with Python {wanted['python']}"):
             venv.create(VENV, with_pip=True, clear=True)
-    with _phase("updating pip"):
-        _pip("install", "--upgrade", "pip")
+    index = room_index(room) if room else []
+    with _phase("updating pip" + (f" from the room {room}" if room else "")):
+        _pip("install", "--upgrade", "pip", *index)
     with _phase("installing requirements.lock (about a minute the first time)"):
-        _pip("install", "--requirement", str(LOCK))
+        _pip("install", "--requirement", str(LOCK), *index)
     with _phase(f"registering the Jupyter kernel in {VENV.name}"):
         link_environment(venv_python())
     STAMP.write_text(json.dumps(wanted, indent=2) + "\n")
@@ -110,6 +119,19 @@ def check_lock(path: Path) -> None:
     for number, pin in pins:
         if not PIN.fullmatch(pin):
             raise KitError(f"{path.name} line {number} is not a name==version pin: {restore}")
+
+
+def room_index(room: str) -> list[str]:
+    """pip's options to install from the room's package index alone (``make room``).
+
+    The room speaks plain HTTP on the local network, which pip refuses unless the host is
+    named as trusted.
+    """
+    parts = urllib.parse.urlsplit(room.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise KitError(f"ROOM={room!r}: give the room's address as shown, http://host:port")
+    index = f"{parts.scheme}://{parts.netloc}/simple/"
+    return ["--index-url", index, "--trusted-host", parts.hostname]
 
 
 def _wanted_state() -> dict:
