@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, TypeAdapter, ValidationError, with_config
+from pydantic import BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError, with_config
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 from kit.room.board import STATUSES
@@ -33,6 +33,14 @@ TestName = Annotated[
         description="the first failing test's name, e.g. test_split_is_stratified",
     ),
 ]
+
+
+def _whole(value: Any) -> Any:
+    """``46.0`` is the integer 46 in JSON Schema; ``46.5``, ``"46"`` and ``true`` are not."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Number = Annotated[int, Field(ge=0, le=99), BeforeValidator(_whole)]
 Status = Literal[STATUSES]  # type: ignore[valid-type]
 
 
@@ -58,7 +66,7 @@ class Join(TypedDict):
 
 @with_config(STRICT)
 class ExerciseResult(TypedDict):
-    exercise: Annotated[int, Field(ge=0, le=99)]
+    exercise: Number
     status: Status
     first_failure: TestName | None
 
@@ -69,7 +77,7 @@ class CheckMessage(TypedDict):
 
     code: Code
     nickname: Nickname
-    stage: Annotated[int, Field(ge=0, le=99)]
+    stage: Number
     checked_at: Annotated[
         float, Field(ge=0, le=2**32, description="when the check ran: seconds since 1970, UTC")
     ]
