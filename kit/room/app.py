@@ -91,15 +91,36 @@ class RateLimiter:
 room = Blueprint("room", __name__)
 
 
+SHOWN_FAILURES = 5
+"""The projector lists this many first failures, the most common first: what to explain next."""
+
+
 @room.get("/")
 def projector() -> str:
-    return render_template("projector.html", board=_board().projector())
+    return render_template("projector.html", **_projector_view())
 
 
 @room.get("/board")
 def projector_part() -> str:
     """The projector's grid alone: what the page's script swaps in when the room moved."""
-    return render_template("projector_part.html", board=_board().projector())
+    return render_template("projector_part.html", **_projector_view())
+
+
+def _projector_view() -> dict:
+    """``room.json`` laid out for the page: a grid of stages by exercise numbers, and the
+    most common first failures across the course."""
+    board = _board().projector()
+    for stage in board["stages"]:
+        stage["by_number"] = {row["exercise"]: row for row in stage["exercises"]}
+    failures = [
+        (stage["stage"], row)
+        for stage in board["stages"]
+        for row in stage["exercises"]
+        if row["common_failure"]
+    ]
+    failures.sort(key=lambda failure: -failure[1]["common_failure"]["learners"])
+    columns = max((max(stage["by_number"], default=0) for stage in board["stages"]), default=0)
+    return {"board": board, "columns": columns, "failures": failures[:SHOWN_FAILURES]}
 
 
 @room.get("/helper")

@@ -97,7 +97,7 @@ def join(room: str, code: str, name: str, show: bool = False) -> None:
     if show:
         _show(joining)
         return
-    _post(joining, "/join", {"code": joining["code"], "nickname": name}, timeout=5)
+    post(joining, "/join", {"code": joining["code"], "nickname": name}, timeout=5)
     workspace_dir().mkdir(parents=True, exist_ok=True)
     joined_file().write_text(json.dumps(joining, indent=2) + "\n", encoding="utf-8")
     print(
@@ -119,7 +119,7 @@ def hand(text: str = "", down: bool = False) -> None:
     """Raise a hand (with an optional line for the helper), or lower it with ``down``."""
     joined = _joined_or_say_how()
     message = {"code": joined["code"], "nickname": joined["nickname"], "raised": not down}
-    _post(joined, "/hands", message | {"text": " ".join(text.split())[:120]}, timeout=5)
+    post(joined, "/hands", message | {"text": " ".join(text.split())[:120]}, timeout=5)
     print("Hand lowered." if down else "Hand raised: a helper will come to you.")
 
 
@@ -170,7 +170,7 @@ def send_check(stage: int, target: Path, result: dict) -> None:
 
     def send() -> None:
         try:
-            _post(joined, "/results", message, timeout=SEND_WITHIN)
+            post(joined, "/results", message, timeout=SEND_WITHIN)
             outcome.append("")
         except KitError as error:
             outcome.append(str(error))
@@ -183,8 +183,9 @@ def send_check(stage: int, target: Path, result: dict) -> None:
         print(f"(room: not sent, {said}; this check's result is not affected)")
 
 
-def _post(joined: dict, path: str, message: dict, timeout: float) -> dict:
-    """POST ``message`` to the room; a ``KitError`` that says what went wrong, in one line."""
+def post(joined: dict, path: str, message: dict, timeout: float) -> dict:
+    """POST ``message`` to the ``joined`` room's ``path``; a ``KitError`` that says what went
+    wrong, in one line."""
     request = urllib.request.Request(
         joined["room"] + path,
         data=json.dumps(message).encode(),
