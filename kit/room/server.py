@@ -54,6 +54,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--stuck-minutes", type=float, default=10, help="stuck after this long on one exercise"
     )
     parser.add_argument("--csv", type=Path, help="write the day's timings here when it stops")
+    parser.add_argument(
+        "--wheelhouse", type=Path, default=WHEELHOUSE, help="the wheels to serve (wheelhouse/)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -67,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         code,
         key,
         course(),
-        {"STUCK_MINUTES": args.stuck_minutes, "WHEELHOUSE": WHEELHOUSE},
+        {"STUCK_MINUTES": args.stuck_minutes, "WHEELHOUSE": args.wheelhouse},
     )
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
     server = make_server(host, port, app, threaded=True)
