@@ -370,6 +370,26 @@ def test_a_wrong_code_is_refused_at_join(room_server):
     with pytest.raises(learner.KitError, match="wrong room code"):
         learner.join(room_server, "NOPE", "ada")
     assert learner.joined_room() is None
+    assert learner.room_answers({"room": room_server}) == ""
+
+
+def test_a_room_that_does_not_answer_changes_neither_a_checks_report_nor_its_status(
+    silent_room,
+):
+    """``make check`` as a learner runs it, on the untouched templates (so it fails), not
+    joined and then joined to a room that never answers."""
+    kit_check = [sys.executable, "-m", "kit", "check", "1", "--exercise", "1"]
+    subprocess.run([sys.executable, "-m", "kit", "start", "1"], cwd=ROOT, check=True)
+    alone = subprocess.run(kit_check, cwd=ROOT, capture_output=True, text=True)
+    joined_to(silent_room)
+    try:
+        in_room = subprocess.run(kit_check, cwd=ROOT, capture_output=True, text=True)
+    finally:
+        learner.joined_file().unlink()
+    assert alone.returncode == in_room.returncode == 1, in_room.stderr
+    room_line, *report = in_room.stdout.splitlines()
+    assert report == alone.stdout.splitlines()
+    assert room_line.startswith("(room: not sent, no answer within 0.9 s")
 
 
 def test_the_room_binds_only_where_told(room_server):
