@@ -23,6 +23,7 @@ from kit.room import learner
 from kit.room.app import create_app
 from kit.room.board import Board, Exercise
 from kit.room.index import project_name
+from kit.room.load import run_load
 from kit.room.server import network_address
 from kit.servers import running_server
 
@@ -419,3 +420,12 @@ def test_the_room_command_says_when_its_port_is_taken(tmp_path):
             text=True,
         )
     assert result.returncode == 2 and "is taken" in result.stderr, result.stderr
+
+
+def test_a_small_class_under_load_leaves_the_board_equal_to_what_was_sent(leaves_no_process):
+    """The load test (``python -m kit.room.load``, 40 learners in docs/benchmarks.md), small:
+    three learner processes, three minutes of class in three seconds."""
+    result = run_load(learners=3, minutes=3, speed=60, course={1: [1, 2, 3, 4, 5]})
+    assert result.errors == []
+    assert result.board_matches, result.mismatches
+    assert result.processes_left == 0
