@@ -116,6 +116,15 @@ MESSAGE_ERRORS = {
     "422": "the body is JSON but not the expected fields, types or ranges",
     "429": "too many messages from this nickname in the last minute",
 }
+RECORDED = {"type": "object", "properties": {"status": {"type": "string"}}, "required": ["status"]}
+JOINED = {
+    "type": "object",
+    "properties": {
+        "status": {"type": "string"},
+        "stages": {"type": "array", "items": {"type": "integer"}, "description": "the course's"},
+    },
+    "required": ["status", "stages"],
+}
 KEY_ERRORS = {"401": "no instructor key", "403": "wrong instructor key"}
 KEY = {
     "name": "key",
@@ -145,9 +154,11 @@ def build_openapi(course: Course) -> dict[str, Any]:
             "/helper/part": {"get": _page("The helper view's lists alone", key=True)},
             "/room.json": {"get": _get("The projector's aggregates", ROOM)},
             "/helper.json": {"get": _get("Hands and last checks, with nicknames", HELPER, True)},
-            "/join": {"post": _post("Join the room under a nickname", "Join", {"stages"})},
-            "/results": {"post": _post("Send one check's result", "CheckMessage", set(), True)},
-            "/hands": {"post": _post("Raise or lower a hand", "HandMessage")},
+            "/join": {"post": _post("Join the room under a nickname", "Join", JOINED)},
+            "/results": {
+                "post": _post("Send one check's result", "CheckMessage", RECORDED, unknown=True)
+            },
+            "/hands": {"post": _post("Raise or lower a hand", "HandMessage", RECORDED)},
             "/openapi.json": {"get": _get("This document", {"type": "object"})},
             "/simple/": {"get": _page("The wheelhouse's projects (PEP 503)")},
             "/simple/{project}/": {"get": _page("A project's files (PEP 503)", path="project")},
@@ -171,13 +182,7 @@ def _message_schemas() -> dict[str, Any]:
     return components
 
 
-def _post(summary: str, body: str, extra: set[str] = frozenset(), unknown: bool = False) -> dict:
-    answer = {
-        "type": "object",
-        "properties": {"status": {"type": "string"}}
-        | ({"stages": {"type": "array", "items": {"type": "integer"}}} if extra else {}),
-        "required": ["status", *sorted(extra)],
-    }
+def _post(summary: str, body: str, answer: dict, unknown: bool = False) -> dict:
     errors = MESSAGE_ERRORS | (
         {"404": "no such stage or exercise in this course"} if unknown else {}
     )

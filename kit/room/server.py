@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
     server = make_server(host, port, app, threaded=True)
     address = f"http://{host}:{port}"
-    _announce(address, code, key)
+    _announce(address, code, key, wheels=len(list(args.wheelhouse.glob("*.whl"))))
     signal.signal(signal.SIGTERM, _stop_as_on_ctrl_c)
     try:
         server.serve_forever()
@@ -113,11 +113,14 @@ def network_address() -> str:
         return "127.0.0.1"
 
 
-def _announce(address: str, code: str, key: str) -> None:
+def _announce(address: str, code: str, key: str, wheels: int) -> None:
     print(f"kit room: open at {address}", flush=True)
     print(f"  room code: {code}")
     print(f"  learners:  make join ROOM={address} CODE={code} NAME=<a nickname>")
-    print(f"  set-up:    make setup ROOM={address}   (from the wheelhouse, no internet)")
+    if wheels:
+        print(f"  set-up:    make setup ROOM={address}   ({wheels} wheels, no internet needed)")
+    else:
+        print("  set-up:    no wheels to serve: run `make wheelhouse` first (online, once)")
     print(f"  projector: {address}/")
     print(f"  helpers:   {address}/helper?key={key}   (names: keep this one off the projector)")
     if address.startswith("http://127."):
