@@ -236,6 +236,7 @@ def _show(joining: dict) -> None:
     check = check_message(joining, 1, example)
     raised = {"code": joining["code"], "nickname": joining["nickname"], "raised": True}
     print(f"Nothing sent, not joined. After `make join` without SHOW=1, {joining['room']} gets:")
+    hand_message = json.dumps(raised | {"text": "…"}, ensure_ascii=False)
     print(f"  at each check, to /results (stage 1 as an example):\n    {json.dumps(check)}")
-    print(f"  at `make hand TEXT=…`, to /hands:\n    {json.dumps(raised | {'text': '…'})}")
+    print(f"  at `make hand TEXT=…`, to /hands:\n    {hand_message}")
     print("  and nothing else: no code, no file or folder names, no user or machine name.")
