@@ -8,7 +8,7 @@ $(error No '$(PYTHON)' found. Install Python 3.11 or 3.12, or name one: make set
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help lab setup test start check solution catch-up diff serve bench slides demo doctor generate notebooks lock
+.PHONY: help lab setup test start check solution catch-up diff serve bench slides demo doctor generate notebooks  lock room join leave hand wheelhouse
 
 help:
 	@$(KIT) --help
@@ -17,7 +17,7 @@ lab:
 	@$(KIT) lab $(if $(PORT),--port "$(PORT)")
 
 setup:
-	@$(KIT) setup
+	@$(KIT) setup $(if $(ROOM),--room "$(ROOM)")
 
 test:
 	@$(KIT) test $(ARGS)
@@ -60,3 +60,18 @@ notebooks:
 
 lock:
 	@$(KIT) lock
+
+room:
+	@$(KIT) room $(if $(PORT),--port "$(PORT)") $(if $(HOST),--host "$(HOST)") $(if $(CODE),--code "$(CODE)")
+
+join:
+	@$(KIT) join --room "$(ROOM)" --code "$(CODE)" --name "$(NAME)" $(if $(SHOW),--show)
+
+leave:
+	@$(KIT) leave
+
+hand:
+	@$(KIT) hand $(if $(TEXT),--text "$(TEXT)") $(if $(DOWN),--down)
+
+wheelhouse:
+	@$(KIT) wheelhouse

@@ -1,6 +1,6 @@
 """The kit's own tool: set-up, tests, exercises and checks for the workshop.
 
-Learners use five functions from a notebook; everything else runs as ``python -m kit ...``
+Learners use these functions from a notebook; everything else runs as ``python -m kit ...``
 (or ``make ...``, which calls the same thing).
 
 >>> import kit
@@ -9,6 +9,8 @@ Learners use five functions from a notebook; everything else runs as ``python -m
 >>> kit.solution(1, exercise=3)  # stuck? the reference answer of one exercise
 >>> kit.catch_up(2)    # fell behind? put stage 2's start state in your workspace
 >>> kit.new_files(5)   # the files stage 5 adds and changes, from the stage it builds on
+>>> kit.join("http://10.0.0.5:8765", code="K7PQ2", name="ada")  # opt in to the room's board
+>>> kit.hand("stuck on exercise 3")  # raise a hand (kit.hand(down=True) lowers it)
 
 Nothing is imported until it is used, so that ``python -m kit`` can refuse an old Python in
 one line, before any modern syntax is parsed.
@@ -20,6 +22,9 @@ _FUNCTIONS = {
     "check": "kit.check",
     "solution": "kit.solution",
     "new_files": "kit.diff",
+    "join": "kit.room.learner",
+    "leave": "kit.room.learner",
+    "hand": "kit.room.learner",
 }
 __all__ = sorted(_FUNCTIONS)
 

@@ -1,4 +1,4 @@
-"""Headless Chromium that cannot reach the network: for the decks and the stage 7 drift report.
+"""Headless Chromium that cannot reach the network: the decks, stage 7's report, the room's board.
 
 A page opened here may load ``file:`` and ``data:`` URLs only. Everything else is refused and
 recorded, twice over: Chromium's host resolver fails every name but localhost (as in a room
@@ -64,14 +64,15 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
-def offline_context(browser: Any) -> tuple[Any, list[str]]:
-    """A browser context that refuses, and records, every request outside file: and data:."""
+def offline_context(browser: Any, also: tuple[str, ...] = ()) -> tuple[Any, list[str]]:
+    """A browser context that refuses, and records, every request outside file: and data:
+    (and ``also``'s URL prefixes, e.g. the room server on this machine)."""
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     outside: list[str] = []
 
     def only_local(route) -> None:
         url = route.request.url
-        if url.startswith(("file:", "data:")):
+        if url.startswith(("file:", "data:", *also)):
             route.continue_()
         else:
             outside.append(url)

@@ -27,6 +27,8 @@ class Exercise:
     notes: list[str] = field(default_factory=list)
     not_checked: list[str] = field(default_factory=list)
     tests: int = 0
+    failed_tests: list[str] = field(default_factory=list)
+    """The failing tests' names, in order: the room is sent the first (never its message)."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -128,13 +130,14 @@ def _exercise_marker(item: pytest.Item) -> pytest.Mark:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
+    exercise = item.stash[_EXERCISE_OF_ITEM]
     if report.failed and call.excinfo is not None:
-        item.stash[_EXERCISE_OF_ITEM].failures.append(_explain(call.excinfo))
+        exercise.failures.append(_explain(call.excinfo))
+        exercise.failed_tests.append(getattr(item, "originalname", item.name))
     elif report.skipped and isinstance(report.longrepr, tuple):
         # A check skips a part only when this machine lacks what it needs (a browser, a
         # container engine, a database server): the reason says why and how to get it.
-        reason = report.longrepr[2].removeprefix("Skipped: ")
-        item.stash[_EXERCISE_OF_ITEM].not_checked.append(reason)
+        exercise.not_checked.append(report.longrepr[2].removeprefix("Skipped: "))
     return report
 
 

@@ -58,9 +58,26 @@ COMMANDS = {
     "notebooks": ("kit.notebooks", "re-execute the solutions, regenerate learner notebooks", True),
     "lock": ("kit.lock", "regenerate requirements.lock from requirements.in", False),
     "link": ("kit.link", "make this Python (conda, Binder) run the kit's notebooks", False),
+    "room": (
+        "kit.room.server",
+        "instructor: open the room (live board, wheels) on the network",
+        True,
+    ),
+    "join": (
+        "kit.room.learner",
+        "join the room (--room URL --code C --name N; --show: a dry run)",
+        False,
+    ),
+    "leave": ("kit.room.learner", "leave the room: checks send nothing any more", False),
+    "hand": ("kit.room.learner", "raise a hand in the room (--text '…'; --down lowers it)", False),
+    "wheelhouse": (
+        "kit.room.wheelhouse",
+        "instructor, online: fetch the lock's wheels for the room",
+        True,
+    ),
 }
 MAKE_VARIABLES = {
-    "setup": "",
+    "setup": "[ROOM=url]",
     "lab": "[PORT=n]",
     "test": "[ARGS=...]",
     "start": "STAGE=N",
@@ -76,6 +93,11 @@ MAKE_VARIABLES = {
     "generate": "",
     "notebooks": "",
     "lock": "",
+    "room": "[PORT=n] [HOST=addr] [CODE=code]",
+    "join": "ROOM=url CODE=code NAME=nickname [SHOW=1]",
+    "leave": "",
+    "hand": "[TEXT=...] [DOWN=1]",
+    "wheelhouse": "",
 }
 """The commands the Makefile has a target for, with the variables each takes (the Makefile
 passes them on as the command's arguments); the others run as ``python -m kit NAME``."""

@@ -21,6 +21,7 @@ from kit.link import KERNEL_NAME, find_kernels, kit_imported_by
 from kit.paths import LOCK, ROOT, venv_python
 from kit.ports import free_port, port_is_free, well_known
 from kit.python_version import MINIMUM_PYTHON, version_text
+from kit.room.learner import joined_room, room_answers
 from kit.servers import ServerDidNotStart, running_server
 
 WORKSHOP_SERVERS = {"lab": "JupyterLab", "serve": "make serve"}
@@ -56,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
         check_disk,
         check_container_engine,
         check_browser,
+        check_joined_room,
     ]
     findings = [check() for check in checks]
     for finding in findings:
@@ -198,6 +200,22 @@ def check_disk() -> Finding:
         f"only {free_gb:.1f} GB free on the kit's disk",
         f"free at least {MINIMUM_FREE_DISK_GB} GB (the environment takes about 0.7 GB)",
     )
+
+
+def check_joined_room() -> Finding:
+    """A room joined with `make join` must answer, or checks would say so at every run."""
+    joined = joined_room()
+    if joined is None:
+        return Finding(True, "not in a room (`make join` on the day, if your instructor runs one)")
+    why = room_answers(joined)
+    if why:
+        return Finding(
+            False,
+            f"the room you joined does not answer: {why}",
+            "is it open? (`make room` on the instructor's laptop) Else `make leave`.",
+            required=False,
+        )
+    return Finding(True, f"the room at {joined['room']} answers (you are {joined['nickname']!r})")
 
 
 def check_container_engine() -> Finding:

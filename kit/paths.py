@@ -15,6 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements.lock"
 DATA = ROOT / "data"
+WHEELHOUSE = ROOT / "wheelhouse"
+"""The lock's wheels for a set-up with no internet (``make wheelhouse``; git-ignored)."""
+
 
 _CACHES_AND_OUTPUTS = shutil.ignore_patterns(
     "__pycache__",

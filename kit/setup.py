@@ -11,10 +11,12 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import re
 import subprocess
 import sys
 import time
+import urllib.parse
 import venv
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,15 +32,22 @@ PIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*==[^\s=]+")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="reinstall even if up to date")
+    parser.add_argument(
+        "--room", default="", help="install from the room's wheelhouse alone (http://host:port)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    ensure_environment(force=args.force)
+    ensure_environment(force=args.force, room=args.room)
     return 0
 
 
-def ensure_environment(force: bool = False, quiet: bool = False) -> None:
-    """Create or update ``.venv`` so that it matches the lock; quick when it already does."""
+def ensure_environment(force: bool = False, quiet: bool = False, room: str = "") -> None:
+    """Create or update ``.venv`` so that it matches the lock; quick when it already does.
+
+    With ``room`` (``make room``'s address), every package comes from the room's wheelhouse
+    and from nowhere else: the venue's internet is not needed.
+    """
     wanted = _wanted_state()
     installed = _installed_state()
     if not force and installed == wanted:
@@ -50,10 +59,10 @@ def ensure_environment(force: bool = False, quiet: bool = False) -> None:
     if not venv_python().exists() or (installed or {}).get("python") != wanted["python"]:
         with _phase(f"creating .venv with Python {wanted['python']}"):
             venv.create(VENV, with_pip=True, clear=True)
-    with _phase("updating pip"):
-        _pip("install", "--upgrade", "pip")
+    with _phase("updating pip" + (f" from the room {room}" if room else "")):
+        _pip("install", "--upgrade", "pip", room=room)
     with _phase("installing requirements.lock (about a minute the first time)"):
-        _pip("install", "--requirement", str(LOCK))
+        _pip("install", "--requirement", str(LOCK), room=room)
     with _phase(f"registering the Jupyter kernel in {VENV.name}"):
         link_environment(venv_python())
     STAMP.write_text(json.dumps(wanted, indent=2) + "\n")
@@ -112,6 +121,23 @@ def check_lock(path: Path) -> None:
             raise KitError(f"{path.name} line {number} is not a name==version pin: {restore}")
 
 
+def room_index(room: str) -> tuple[list[str], dict[str, str]]:
+    """pip's options and environment to install from the room's package index alone.
+
+    The room speaks plain HTTP on the local network, which pip refuses unless the host is
+    named as trusted. pip's own settings (``PIP_*`` variables, ``pip.conf`` files) may add
+    other indexes or folders, which a room without internet cannot reach or should not use:
+    they are left out.
+    """
+    parts = urllib.parse.urlsplit(room.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise KitError(f"ROOM={room!r}: give the room's address as shown, http://host:port")
+    options = ["--index-url", f"{parts.scheme}://{parts.netloc}/simple/"]
+    options += ["--trusted-host", parts.hostname]
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("PIP_")}
+    return options, environment | {"PIP_CONFIG_FILE": os.devnull}
+
+
 def _wanted_state() -> dict:
     check_lock(LOCK)
     return {
@@ -127,13 +153,17 @@ def _installed_state() -> dict | None:
         return None
 
 
-def _pip(*arguments: str) -> None:
-    """Run pip in ``.venv`` with its output kept back, and shown only if pip fails."""
-    command = [str(venv_python()), "-m", "pip", *arguments, "--disable-pip-version-check"]
-    completed = subprocess.run(command, capture_output=True, text=True)
+def _pip(*arguments: str, room: str = "") -> None:
+    """Run pip in ``.venv`` with its output kept back, and shown only if pip fails; from the
+    room's wheelhouse alone when ``room`` is given."""
+    options, environment = room_index(room) if room else ([], None)
+    command = [str(venv_python()), "-m", "pip", *arguments, *options]
+    command.append("--disable-pip-version-check")
+    completed = subprocess.run(command, capture_output=True, text=True, env=environment)
     if completed.returncode != 0:
+        where = "Is the room open? Ask the instructor" if room else "Check your network or proxy"
         raise KitError(
             f"`{' '.join(command[1:])}` failed. pip said:\n"
             f"{(completed.stdout + completed.stderr).strip()}\n"
-            "Check your network or proxy, then run `make setup` again."
+            f"{where}, then run `make setup` again."
         )

@@ -6,7 +6,7 @@ values out of range). Every answer must pass all of its checks: no 5xx, a status
 document lists, a body and content type that match what it declares, invalid requests
 refused and valid ones accepted. Stage 3's app is fuzzed in this process (around its API
 tests' stand-in model), stage 4 as ``make serve`` runs it: gunicorn, the Dockerfile's CMD,
-a trained model.
+a trained model. The room (``make room``) is fuzzed in this process too.
 
 The cases are drawn with a fixed seed (``derandomize``), so every run sends the same ones and
 a failure comes back on the next run; ``CASES_PER_MODE`` bounds the time (figures in
@@ -34,6 +34,8 @@ from schemathesis import APIOperation, BaseSchema, Case, GenerationMode
 from kit.image import serve_locally, train_model
 from kit.paths import reference_dir
 from kit.ports import free_port
+from kit.room.app import create_app as create_room
+from kit.room.server import course as room_course
 
 STAGE3 = reference_dir(3)
 STAGE4 = reference_dir(4)
@@ -167,3 +169,29 @@ def test_the_fuzzing_catches_a_server_error():
     failed = {failure.split(" (")[0] for failure in report.failures}
     assert failed == {"POST /predict", "POST /predict/batch"}, report.failures
     assert all("Server error" in failure for failure in report.failures), report.failures
+
+
+def test_the_room_answers_every_generated_request_as_documented(tmp_path: Path):
+    """The room, in this process. Positive cases carry the room's code (a schema cannot say
+    which string is the code, so the fuzzer would only ever be told "wrong code"); negative
+    cases are left as drawn. A file in the wheelhouse gives the index something to list."""
+    code = "FUZZ1"
+    (tmp_path / "kit_demo-1.0-py3-none-any.whl").write_bytes(b"a stand-in wheel")
+    config = {"WHEELHOUSE": tmp_path, "MESSAGES_PER_MINUTE": 1_000_000}
+    app = create_room(code, "the-key", room_course(), config)
+    positive = schemathesis.openapi.from_wsgi("/openapi.json", app)
+
+    @positive.hook
+    def map_body(context, body):
+        return body | {"code": code} if isinstance(body, dict) else body
+
+    negative = schemathesis.openapi.from_wsgi("/openapi.json", app)
+    report = FuzzReport()
+    for result in positive.get_all_operations():
+        _fuzz_operation(result.ok(), GenerationMode.POSITIVE, report)
+    for result in negative.get_all_operations():
+        operation = result.ok()
+        # A path's string parameter cannot be broken (any text is a string): body and query can.
+        if operation.body or operation.query:
+            _fuzz_operation(operation, GenerationMode.NEGATIVE, report)
+    assert_clean(report, documented_operations(positive))

@@ -69,3 +69,17 @@ def test_without_a_browser_the_doctor_says_which_check_will_be_partial(monkeypat
     finding = doctor.check_browser()
     assert not finding.ok and not finding.required
     assert "stage 7 exercise 3" in finding.what and "NOT CHECKED" in finding.what
+
+
+def test_a_joined_room_that_does_not_answer_is_a_note_with_what_to_do(monkeypatch):
+    joined = {"room": "http://127.0.0.1:9", "code": "X", "nickname": "ada"}
+    monkeypatch.setattr(doctor, "joined_room", lambda: joined)
+    monkeypatch.setattr(doctor, "room_answers", lambda room: "no room answered (refused)")
+    finding = doctor.check_joined_room()
+    assert not finding.ok and not finding.required
+    assert "make leave" in finding.fix and "refused" in finding.what
+
+
+def test_not_being_in_a_room_is_fine(monkeypatch):
+    monkeypatch.setattr(doctor, "joined_room", lambda: None)
+    assert doctor.check_joined_room().ok

@@ -1,0 +1,241 @@
+"""``python -m kit join|leave|hand``: a learner's side of the room, opt in and out.
+
+``join`` saves the room's address, its code and a nickname in the workspace (``.room.json``);
+from then on every check sends the room one message: the nickname, the stage, each checked
+exercise's status and the name of its first failing test, and the time. Never code, paths,
+user or host names, or a failure's text. ``leave`` deletes the file, and nothing is sent again.
+
+The room must never cost a learner their check: a room that is down, slow or wrong adds at
+most ``SEND_WITHIN`` seconds and one quiet line, and the check's result stays what it was.
+Standard library only: ``make doctor`` asks the joined room whether it answers, before any
+set-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from kit.errors import KitError
+from kit.paths import workspace_dir
+
+SEND_WITHIN = 0.9
+"""Seconds a check waits for the room at most, name lookup included."""
+NICKNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,23}")
+TEST_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    if parser.prog.endswith("join"):
+        parser.add_argument("--room", default="", help="the room's address, http://host:port")
+        parser.add_argument("--code", default="", help="the room code the instructor shows")
+        parser.add_argument("--name", default="", help="your nickname in the room")
+        parser.add_argument(
+            "--show", action="store_true", help="print what would be sent, send nothing"
+        )
+    elif parser.prog.endswith("hand"):
+        parser.add_argument("--text", default="", help="one line for the helper (optional)")
+        parser.add_argument("--down", action="store_true", help="lower your hand")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.command == "join":
+        join(args.room, args.code, args.name, show=args.show)
+    elif args.command == "leave":
+        leave()
+    else:
+        hand(args.text, down=args.down)
+    return 0
+
+
+def joined_file() -> Path:
+    """Where the joined room is kept: in the learner's workspace, never in a tracked file."""
+    return workspace_dir() / ".room.json"
+
+
+def joined_room() -> dict | None:
+    """The room this workspace joined (``room``, ``code``, ``nickname``), or None."""
+    try:
+        return json.loads(joined_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def room_answers(joined: dict, timeout: float = 3) -> str:
+    """Why the joined room does not answer, or ``""`` when it does (``make doctor``)."""
+    try:
+        with urllib.request.urlopen(joined["room"] + "/room.json", timeout=timeout) as answer:
+            json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return f"the room at {joined['room']} said: {_said(error)}"
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        return f"no room answered at {joined['room']} ({getattr(error, 'reason', error)})"
+    return ""
+
+
+def join(room: str, code: str, name: str, show: bool = False) -> None:
+    """Join the room at ``room`` (``http://host:port``) with its ``code``, as ``name``.
+
+    With ``show``, print exactly what a check and a raised hand will send, and send nothing.
+    """
+    room = _room_address(room)
+    if not code.strip():
+        raise KitError("which room code? Give the one the instructor shows: CODE=…")
+    if not NICKNAME.fullmatch(name):
+        raise KitError(
+            "give a nickname (NAME=…): 1 to 24 letters, digits, spaces, dots, dashes or "
+            "underscores, starting with a letter or digit. It is what helpers see, not your login."
+        )
+    joining = {"room": room, "code": code.strip(), "nickname": name}
+    if show:
+        _show(joining)
+        return
+    post(joining, "/join", {"code": joining["code"], "nickname": name}, timeout=5)
+    workspace_dir().mkdir(parents=True, exist_ok=True)
+    joined_file().write_text(json.dumps(joining, indent=2) + "\n", encoding="utf-8")
+    print(
+        f"Joined the room at {room} as {name!r}. Each check now sends it one line of results "
+        "(`make join … SHOW=1` shows it); `make leave` stops that."
+    )
+
+
+def leave() -> None:
+    """Forget the room: no check sends anything again."""
+    if joined_room() is None:
+        print("You are not in a room: nothing is sent.")
+        return
+    joined_file().unlink()
+    print("Left the room: checks send nothing now.")
+
+
+def hand(text: str = "", down: bool = False) -> None:
+    """Raise a hand (with an optional line for the helper), or lower it with ``down``."""
+    joined = _joined_or_say_how()
+    message = {"code": joined["code"], "nickname": joined["nickname"], "raised": not down}
+    post(joined, "/hands", message | {"text": " ".join(text.split())[:120]}, timeout=5)
+    print("Hand lowered." if down else "Hand raised: a helper will come to you.")
+
+
+def check_message(joined: dict, stage: int, result: dict) -> dict | None:
+    """The one message a check sends, made from the check's result; None if it checked nothing.
+
+    Only the exercise numbers, their statuses and the first failing test's name leave the
+    laptop: the failure's text and the folder checked stay here.
+    """
+    failed = {each["number"] for each in result["exercises"] if each["failures"]}
+    exercises = [_exercise_result(each, failed) for each in result["exercises"]]
+    if not exercises:
+        return None
+    return {
+        "code": joined["code"],
+        "nickname": joined["nickname"],
+        "stage": stage,
+        "checked_at": round(time.time(), 3),
+        "exercises": exercises,
+    }
+
+
+def _exercise_result(exercise: dict, failed: set[int]) -> dict:
+    tests = [name for name in exercise.get("failed_tests", []) if TEST_NAME.fullmatch(name)]
+    if not exercise["failures"]:
+        status = "not checked" if exercise.get("not_checked") else "passed"
+    elif any(number in failed for number in exercise["needs"]):
+        status = "waiting"
+    else:
+        status = "failed"
+    first = tests[0] if tests and status == "failed" else None
+    return {"exercise": exercise["number"], "status": status, "first_failure": first}
+
+
+def send_check(stage: int, target: Path, result: dict) -> None:
+    """After a check of the workspace: send its result to the joined room, if any.
+
+    Waits ``SEND_WITHIN`` seconds at most; whatever the room does, the check is unchanged.
+    """
+    joined = joined_room()
+    if joined is None or target.resolve() != (workspace_dir() / f"stage{stage}").resolve():
+        return
+    message = check_message(joined, stage, result)
+    if message is None:
+        return
+    outcome: list[str] = []
+
+    def send() -> None:
+        try:
+            post(joined, "/results", message, timeout=SEND_WITHIN)
+            outcome.append("")
+        except KitError as error:
+            outcome.append(str(error))
+
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    sender.join(SEND_WITHIN)
+    said = outcome[0] if outcome else f"no answer within {SEND_WITHIN:.1f} s"
+    if said:
+        print(f"(room: not sent, {said}; this check's result is not affected)")
+
+
+def post(joined: dict, path: str, message: dict, timeout: float) -> dict:
+    """POST ``message`` to the ``joined`` room's ``path``; a ``KitError`` that says what went
+    wrong, in one line."""
+    request = urllib.request.Request(
+        joined["room"] + path,
+        data=json.dumps(message).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        raise KitError(f"the room at {joined['room']} said: {_said(error)}") from None
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        why = getattr(error, "reason", error)
+        raise KitError(f"no room answered at {joined['room']} ({why})") from None
+
+
+def _said(error: urllib.error.HTTPError) -> str:
+    try:
+        body = json.loads(error.read())
+        details = "; ".join(detail["message"] for detail in body.get("details", []))
+        return f"{body['error']}" + (f" ({details})" if details else "")
+    except (ValueError, KeyError, TypeError):
+        return f"HTTP {error.code}"
+
+
+def _room_address(room: str) -> str:
+    parts = urllib.parse.urlsplit(room.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise KitError("give the room's address as the instructor shows it: ROOM=http://host:port")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _joined_or_say_how() -> dict:
+    joined = joined_room()
+    if joined is None:
+        raise KitError("you are not in a room: join first with `make join ROOM=… CODE=… NAME=…`.")
+    return joined
+
+
+def _show(joining: dict) -> None:
+    example = {
+        "stage": 1,
+        "exercises": [
+            {"number": 1, "needs": [], "failures": [], "tests": 2},
+            {"number": 2, "needs": [], "failures": ["…"], "failed_tests": ["test_example"]},
+        ],
+    }
+    check = check_message(joining, 1, example)
+    raised = {"code": joining["code"], "nickname": joining["nickname"], "raised": True}
+    print(f"Nothing sent, not joined. After `make join` without SHOW=1, {joining['room']} gets:")
+    hand_message = json.dumps(raised | {"text": "…"}, ensure_ascii=False)
+    print(f"  at each check, to /results (stage 1 as an example):\n    {json.dumps(check)}")
+    print(f"  at `make hand TEXT=…`, to /hands:\n    {hand_message}")
+    print("  and nothing else: no code, no file or folder names, no user or machine name.")
