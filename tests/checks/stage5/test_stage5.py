@@ -218,6 +218,8 @@ def _read_input(load, path: Path, table_schema: str, step: str):
     steps, schema = load("steps"), load("schema")
     try:
         return steps.read_input(str(path), getattr(schema, table_schema), step)
+    except NotImplementedError:  # the template's "Exercise 1 not done yet", said once
+        raise
     except Exception as error:  # reported as what the learner's code raised
         return error
 
