@@ -273,12 +273,12 @@ def _compare_answers(load, reference: list[str], served: list[str], alpha: float
     try:
         return compare_answers(reference, served, alpha)
     except (ValueError, ZeroDivisionError, KeyError) as error:
-        said = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        said = (str(error).strip().splitlines() or [""])[0]
         pytest.fail(
-            f"expected compare_answers to test {len(served)} served answers against the "
-            f"reference's mix, got {type(error).__name__} from inside it ({said[:160]}): the "
-            "expected counts must be the reference's shares times the number of served answers, "
-            "for the same species in the same order as the served counts"
+            f"expected compare_answers to compare the {len(served)} served answers with expected "
+            f"counts that add up to {len(served)} too (each species' share of the reference "
+            "answers times that number, the species in the same order as the served counts); "
+            f"inside it, {type(error).__name__}: {said[:90]}"
         )
 
 
