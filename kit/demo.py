@@ -373,7 +373,8 @@ def demo_stage7(narrator: Narrator) -> None:
             if name == "drifted":
                 card = urllib.request.urlopen(f"{base}/model/card", timeout=10).read().decode()
         command = [sys.executable, "-m", "iris_model", "drift", "--reference"]
-        command += [str(runs / "data/train.csv"), "--served", str(served)]
+        command += [str(runs / "data/train.csv"), "--held-out", str(runs / "data/test.csv")]
+        command += ["--model", str(runs / "model"), "--served", str(served)]
         command += ["--out", str(runs / "drift" / f"{name}.html")]
         print(f"  $ {shlex.join(narrator.short(part) for part in command)}")
         done = subprocess.run(command, cwd=stage, env=env, capture_output=True, text=True)

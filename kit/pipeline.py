@@ -54,6 +54,31 @@ def dvc(project: Path, *arguments: str, env: dict[str, str]) -> subprocess.Compl
     return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
 
 
+def failure(done: subprocess.CompletedProcess) -> str:
+    """Why a ``dvc`` command failed: the failing step's own error (the last line of its
+    traceback, or the error it logged) above DVC's last line, which only says that the step's
+    command "exited with 1"."""
+    said = done.stderr.strip() or done.stdout.strip() or "no output"
+    lines = [line for line in said.splitlines() if line.strip()]
+    own = [line for line in lines if STEP_ERROR.match(line)]
+    dvc_said = [line for line in lines if line.startswith("ERROR: ")]
+    return "\n".join([*own[-1:], *(dvc_said[-1:] or lines[-1:])])
+
+
+STEP_ERROR = re.compile(r"^(\w+\.)*\w*(Error|Exception|Interrupt)\b|^(ERROR|CRITICAL) (?!:)")
+"""A step's own error line: a traceback's last line (``NotImplementedError: …``) or a line the
+step logged at level ERROR (``ERROR prepare stopped: …``); DVC's own start ``ERROR: ``."""
+
+
+def dag_edges(project: Path, env: dict[str, str]) -> set[tuple[str, str]] | str:
+    """The DAG as DVC sees it: ``(upstream, downstream)`` for each edge ``dvc dag`` draws, or
+    what DVC said when it could not read the pipeline."""
+    done = dvc(project, "dag", "--dot", env=env)
+    if done.returncode != 0:
+        return failure(done)
+    return set(re.findall(r'^"([^"]+)" -> "([^"]+)";$', done.stdout, flags=re.MULTILINE))
+
+
 def stages_run(output: str) -> list[str]:
     """The stages a ``dvc repro`` ran, in order (a stage restored from DVC's cache did not run)."""
     return re.findall(r"^Running stage '([^']+)'", output, flags=re.MULTILINE)

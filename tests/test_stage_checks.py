@@ -130,3 +130,17 @@ def test_a_server_that_did_not_start_shows_why_in_the_stage_4_report(tmp_path):
     report = run_check(4, copy, exercises=[6]).report
     assert "ModuleNotFoundError: No module named 'no_such_module'" in report, report
     assert "Shutting down" not in report, report
+
+
+def test_a_schema_mistake_fails_its_exercise_and_makes_the_messages_wait(tmp_path):
+    """Stage 2's error messages are made through the schema: with a schema that lets a missing
+    value through, exercise 1 fails and exercise 2 waits for it, instead of failing too."""
+    copy = copy_stage(reference_dir(2), tmp_path / "stage2")
+    schema = copy / "src" / "iris_model" / "schema.py"
+    right = "[pa.Check.gt(0), pa.Check.lt(MAX_CM)], nullable=False)"
+    source = schema.read_text(encoding="utf-8")
+    assert right in source, "schema.measurement_column changed: update this test"
+    schema.write_text(source.replace(right, right.replace("False", "True")), encoding="utf-8")
+    report = run_check(2, copy, exercises=[1, 2]).report
+    assert re.search(r"^  FAIL  Exercise 1:", report, flags=re.MULTILINE), report
+    assert re.search(r"^  WAIT  Exercise 2:", report, flags=re.MULTILINE), report

@@ -40,4 +40,18 @@ SABOTAGES = [
         "replace": "value = raw_value",
         "breaks": "keeps a patched value as text: model.C=0.5 becomes the string '0.5'",
     },
+    {
+        "exercise": 2,
+        "file": "iris_model/cli.py",
+        "find": "except (data.DataError, ConfigError, FileNotFoundError) as error:",
+        "replace": "except (data.DataError, ConfigError) as error:",
+        "breaks": "lets predict's missing model file end in a traceback",
+    },
+    {
+        "exercise": 4,
+        "file": "iris_model/model.py",
+        "find": "max(axis=1), 4)\n    return result\n",
+        "replace": 'max(axis=1), 4)\n    return result.sort_values("predicted_species")\n',
+        "breaks": "writes the predictions grouped by species, not in the input's order",
+    },
 ]

@@ -140,6 +140,31 @@ def test_bad_input_on_the_command_line_is_one_line_and_exit_status_2(run_python,
     assert len(lines) == 1, f"expected one line on stderr, got {len(lines)}, ending: {lines[-1:]}"
 
 
+MISSING_FILE = {
+    "train without its data": lambda folder: (
+        *("train", "--data", folder / "absent.csv", "--out", folder / "model"),
+    ),
+    "predict without its model": lambda folder: (
+        *("predict", "--model", folder / "absent-model"),
+        *("--data", NEW_FLOWERS, "--out", folder / "p.csv"),
+    ),
+}
+"""Each step's command line, with a file it needs missing from ``folder``."""
+
+
+@BAD_INPUT
+@pytest.mark.parametrize("case", MISSING_FILE)
+def test_a_missing_file_is_one_line_and_exit_status_2_for_every_step(run_main, tmp_path, case):
+    done = run_main(*MISSING_FILE[case](tmp_path))
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2, (
+        f"expected {case} to exit with status 2, got {done.returncode}: {_last_line(done.stderr)}"
+    )
+    assert len(lines) == 1, (
+        f"expected one line on stderr for {case}, got {len(lines)}, ending: {lines[-1:]}"
+    )
+
+
 @SPLIT
 def test_split_holds_out_the_requested_share(load, iris):
     train, test = load("data").split(iris, test_size=0.3, seed=42)
@@ -233,6 +258,34 @@ def test_the_four_steps_run_and_each_writes_its_log(run_main, tmp_path):
     logs = sorted(path.name for path in tmp_path.rglob("*.log"))
     expected = ["evaluate.log", "predict.log", "prepare.log", "train.log"]
     assert logs == expected, f"expected the log files {expected}, got {logs}"
+
+
+@PIPELINE
+def test_predictions_come_out_in_the_input_order(run_main, iris, tmp_path):
+    """The rows of predict's output are the input's rows, one for one, in the same order."""
+    shuffled = iris.drop(columns="species").sample(frac=1, random_state=3)
+    flowers = tmp_path / "flowers.csv"
+    shuffled.to_csv(flowers, index=False)
+    run_main("prepare", "--data", IRIS, "--out", tmp_path / "data")
+    trained = run_main("train", "--data", tmp_path / "data/train.csv", "--out", tmp_path / "model")
+    assert trained.returncode == 0, f"expected train to succeed, got: {_last_line(trained.stderr)}"
+    done = run_main(
+        "predict", "--model", tmp_path / "model", "--data", flowers, "--out", tmp_path / "p.csv"
+    )
+    assert done.returncode == 0, f"expected predict to succeed, got: {_last_line(done.stderr)}"
+    written = pd.read_csv(tmp_path / "p.csv")
+    columns = list(shuffled.columns)
+    assert len(written) == len(shuffled) and set(columns) <= set(written.columns), (
+        f"expected {len(shuffled)} rows with the input's columns {columns}, got {len(written)} "
+        f"rows and the columns {list(written.columns)}"
+    )
+    moved = np.flatnonzero(
+        ~np.isclose(written[columns].to_numpy(), shuffled.to_numpy()).all(axis=1)
+    )
+    assert moved.size == 0, (
+        f"expected the predictions in the input's order, got row {moved[0] + 1} of the output "
+        f"holding another flower than row {moved[0] + 1} of the input"
+    )
 
 
 @PATCHES

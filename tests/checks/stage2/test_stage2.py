@@ -31,6 +31,7 @@ MESSAGE = pytest.mark.exercise(
     "Errors that name the column and row: data.describe_failure",
     hint="the TODO in data.describe_failure (tests/data/test_schema.py has the wording); notebook: "
     "'Exercise 2 — Name the column and the row'; pandera's 'Lazy Validation'",
+    needs=(1,),
 )
 METADATA = pytest.mark.exercise(
     3,

@@ -45,4 +45,12 @@ SABOTAGES = [
         "breaks": "names a flower in a batch instances.3 instead of instances[3]",
         "also": (6,),
     },
+    {
+        "exercise": 3,
+        "file": "src/iris_model/routes.py",
+        "find": "flower = read_flower(_json_body())",
+        "replace": "flower = request.get_json()",
+        "breaks": "reads a flower with Flask's get_json, never through read_flower",
+        "also": (6,),
+    },
 ]

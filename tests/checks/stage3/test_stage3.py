@@ -178,6 +178,42 @@ def test_a_body_not_sent_as_json_is_a_415(client, caplog, path):
     )
 
 
+UNREADABLE_BODIES = {
+    "JSON cut short": (b'{"sepal_length": 5.1,', 400),
+    "bytes that are not UTF-8": (b"\xff\xfe{}", 400),
+    "a negative length": (json.dumps({**SETOSA, "petal_length": -1.4}).encode(), 422),
+}
+"""Bodies sent as JSON that the body reader (read_flower, read_batch) refuses, and its status."""
+
+
+@POST_ENDPOINTS
+@pytest.mark.parametrize("path", ["/predict", "/predict/batch"])
+@pytest.mark.parametrize("what", UNREADABLE_BODIES)
+def test_every_body_goes_through_the_body_reader(client, caplog, path, what):
+    body, status = UNREADABLE_BODIES[what]
+    if path.endswith("batch"):
+        body = b'{"instances": [' + body + b"]}"
+    response = client.post(path, data=body, content_type="application/json")
+    assert response.status_code == status, (
+        f"expected {status} for {what} sent to {path} (the body read by _json_body, then by "
+        f"read_flower or read_batch, which refuse it), got {_status(response, status, caplog)}"
+    )
+    assert response.is_json, f"expected a JSON error for {what}, got {_body(response)!r}"
+
+
+@POST_ENDPOINTS
+@pytest.mark.parametrize("path", ["/predict", "/predict/batch"])
+def test_a_body_over_the_size_limit_is_a_413(load, model, caplog, path):
+    app = load("app").create_app({"MAX_BATCH": 20, "MAX_CONTENT_LENGTH": 1024}, model=model)
+    flower = json.dumps({"instances": [SETOSA]} if path.endswith("batch") else SETOSA)
+    body = flower + " " * 2048  # valid JSON, twice the limit
+    response = app.test_client().post(path, data=body, content_type="application/json")
+    assert response.status_code == 413, (
+        f"expected 413 for a 2 KiB body when MAX_CONTENT_LENGTH is 1 KiB (Flask refuses it while "
+        f"the body is read: read it with _json_body), got {_status(response, 413, caplog)}"
+    )
+
+
 @POST_ENDPOINTS
 def test_batch_answers_every_flower_in_order(client, caplog):
     response = client.post("/predict/batch", json={"instances": [VIRGINICA, SETOSA, SETOSA]})

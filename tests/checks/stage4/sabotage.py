@@ -43,4 +43,12 @@ SABOTAGES = [
         "replace": "flask",
         "breaks": "leaves flask unpinned",
     },
+    {
+        "exercise": 1,
+        "file": "gunicorn.conf.py",
+        "find": "bind = address(os.environ)",
+        "replace": 'bind = "0.0.0.0:8000"',
+        "breaks": "binds a fixed address, whatever address() makes of HOST and PORT",
+        "also": (6,),
+    },
 ]

@@ -121,6 +121,24 @@ def test_the_workers_come_from_web_concurrency(gunicorn_conf, environ, expected)
     assert got == expected, f"expected worker_count({environ}) = {expected!r}, got {got!r}"
 
 
+@CONFIG
+def test_gunicorn_binds_and_forks_as_the_two_functions_say(workdir, monkeypatch):
+    """gunicorn reads the module's ``bind`` and ``workers``: they must be what ``address`` and
+    ``worker_count`` make of the environment gunicorn starts in."""
+    monkeypatch.setenv("HOST", "127.0.0.1")
+    monkeypatch.setenv("PORT", "9123")
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", workdir / "gunicorn.conf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    settings = {"bind": getattr(module, "bind", None), "workers": getattr(module, "workers", None)}
+    expected = {"bind": "127.0.0.1:9123", "workers": 3}
+    assert settings == expected, (
+        f"expected gunicorn.conf.py's settings {expected} with HOST=127.0.0.1, PORT=9123 and "
+        f"WEB_CONCURRENCY=3, got {settings}: bind and workers come from address and worker_count"
+    )
+
+
 @USER
 def test_the_service_runs_as_a_numeric_non_root_user(dockerfile, recipe):
     _todo(dockerfile, 2)

@@ -6,6 +6,27 @@ Each entry replaces ``find`` by ``replace`` in ``file``.
 SABOTAGES = [
     {
         "exercise": 1,
+        "file": "src/iris_model/steps.py",
+        "find": "return data.read_table(url, table_schema)",
+        "replace": "return pd.read_csv(url)",
+        "breaks": "reads a step's input without checking it against the schema",
+    },
+    {
+        "exercise": 1,
+        "file": "src/iris_model/steps.py",
+        "find": 'raise StepInputError(f"{step} stopped: {error}") from None',
+        "replace": "raise StepInputError(str(error)) from None",
+        "breaks": "refuses bad data without saying which step stopped",
+    },
+    {
+        "exercise": 1,
+        "file": "src/iris_model/steps.py",
+        "find": 'raise StepInputError(f"{step} stopped: {error}") from None',
+        "replace": 'raise StepInputError(f"prepare stopped: {error}") from None',
+        "breaks": "names the first step whichever step refused its input",
+    },
+    {
+        "exercise": 2,
         "file": "dvc.yaml",
         "find": "      - seed\n      - model\n",
         "replace": "      - seed\n",
@@ -13,10 +34,17 @@ SABOTAGES = [
     },
     {
         "exercise": 2,
-        "file": "src/iris_model/steps.py",
-        "find": "return data.read_table(url, table_schema)",
-        "replace": "return pd.read_csv(url)",
-        "breaks": "reads a step's input without checking it against the schema",
+        "file": "dvc.yaml",
+        "find": "      - runs/prepared/train.csv\n      - runs/validation.json\n",
+        "replace": "      - runs/prepared/train.csv\n",
+        "breaks": "lets train run without waiting for validate (no runs/validation.json in deps)",
+    },
+    {
+        "exercise": 2,
+        "file": "dvc.yaml",
+        "find": "      - runs/validation.json\n      - src/iris_model\n",
+        "replace": "      - runs/validation.json\n",
+        "breaks": "leaves the package's code out of train's deps",
     },
     {
         "exercise": 3,
@@ -26,10 +54,42 @@ SABOTAGES = [
         "breaks": "runs the experiment without the patch",
     },
     {
+        "exercise": 3,
+        "file": "src/iris_model/experiments.py",
+        "find": 'table["name"] = table["Experiment"].fillna(table["rev"])',
+        "replace": 'table["name"] = table["rev"]',
+        "breaks": "names every row by its revision, an experiment by its commit, not its name",
+    },
+    {
+        "exercise": 3,
+        "file": "src/iris_model/experiments.py",
+        "find": 'table["name"] = table["Experiment"].fillna(table["rev"])',
+        "replace": 'table["name"] = table["Experiment"]',
+        "breaks": "leaves the workspace and the branch rows without a name",
+    },
+    {
         "exercise": 4,
         "file": ".dvc/config",
         "find": "    remote = store\n",
         "replace": "",
         "breaks": "declares the store but does not make it the default remote",
+    },
+    {
+        "exercise": 4,
+        "file": ".dvc/config",
+        "find": "    url = s3://iris-kit/pipeline\n",
+        "replace": (
+            "    url = s3://iris-kit/pipeline\n"
+            "    access_key_id = kit-local\n"
+            "    secret_access_key = kit-local\n"
+        ),
+        "breaks": "writes the store's credentials into the tracked .dvc/config",
+    },
+    {
+        "exercise": 4,
+        "file": ".dvc/config",
+        "find": "    url = s3://iris-kit/pipeline\n",
+        "replace": "    url = s3://iris-kit\n",
+        "breaks": "pushes to the bucket's top, not the folder the text names",
     },
 ]

@@ -1,5 +1,6 @@
-"""Stage 5 check: the pipeline re-runs only what changed, stops on bad data, runs experiments,
-and its outputs go to an object store and come back.
+"""Stage 5 check: each step refuses bad input, the DAG is the one DVC draws and re-runs only
+what changed, experiments are named as DVC names them, and the outputs go to the object store
+the text names (with no secret in a tracked file) and come back.
 
 The learner's folder is copied once, given a git repository of its own, and run with DVC
 there; the tests below read what each run did, in the order a learner would try it.
@@ -8,7 +9,10 @@ there; the tests below read what each run did, in the order a learner would try 
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,35 +22,44 @@ import pytest
 from kit import pipeline
 from kit.object_store import running_object_store
 
-DEPS_AND_OUTS = pytest.mark.exercise(
-    1,
-    "What train reads and writes: its deps, params and outs in dvc.yaml",
-    hint="the TODO under the train stage in dvc.yaml; notebook: 'Exercise 1 — Say what each "
-    "step reads and writes'; DVC's 'dvc.yaml' reference page (deps, params, outs)",
-    needs=(2,),
-)
 INPUT_CHECK = pytest.mark.exercise(
-    2,
+    1,
     "A schema check between steps: steps.read_input",
-    hint="the TODO in steps.read_input; notebook: 'Exercise 2 — Refuse bad data at the step "
+    hint="the TODO in steps.read_input; notebook: 'Exercise 1 — Refuse bad data at the step "
     "that reads it'; stage 2's data.read_table and its schemas",
+)
+DEPS_AND_OUTS = pytest.mark.exercise(
+    2,
+    "What train reads and writes: its deps, params and outs in dvc.yaml",
+    hint="the TODO under the train stage in dvc.yaml; notebook: 'Exercise 2 — Say what each "
+    "step reads and writes'; DVC's 'dvc.yaml' reference page (deps, params, outs) and 'dvc dag'",
+    needs=(1,),
 )
 EXPERIMENTS = pytest.mark.exercise(
     3,
     "A parameter patched, runs compared: experiments.run_experiment, experiment_table",
     hint="the TODOs in experiments.py; notebook: 'Exercise 3 — Try a parameter, compare the "
     "runs'; DVC's Python API page (exp_show) and 'dvc exp run' (--set-param)",
-    needs=(2,),
+    needs=(1, 2),
 )
 STORE = pytest.mark.exercise(
     4,
-    "Outputs pushed to the object store and pulled back: the remote in .dvc/config",
+    "Outputs pushed to the object store the text names, and pulled back: .dvc/config",
     hint="the TODO in .dvc/config; notebook: 'Exercise 4 — Storage that is not this laptop'; "
-    "DVC's 'remote add' page (default remote, url) and its S3 page",
-    needs=(2,),
+    "DVC's 'remote add' page (default remote, url), its S3 page and 'remote modify --local'",
+    needs=(1, 2),
 )
 
 ALL_STEPS = ["prepare", "validate", "train", "evaluate", "score"]
+TRAIN_EDGES = {
+    ("prepare", "train"): "train reads runs/prepared/train.csv, which prepare writes",
+    ("validate", "train"): "train waits for validate: it reads runs/validation.json",
+    ("train", "evaluate"): "evaluate reads the model folder, which train writes",
+    ("train", "score"): "score reads the model folder, which train writes",
+}
+"""The edges of ``dvc dag`` that exercise 2's lists make, and why each must be there."""
+REMOTE_URL = "s3://iris-kit/pipeline"
+"""Where the text says the outputs go: the bucket, then a folder inside it."""
 RUN_OUTPUTS = "runs"
 ACCURACY = "accuracy"
 PATCHED_C = 0.25
@@ -116,9 +129,8 @@ def edited(
 
 
 def _ran_ok(done, what: str) -> None:
-    errors = [line for line in done.stderr.splitlines() if "ERROR" in line]
-    last = errors[-1] if errors else (done.stderr.strip().splitlines() or ["no output"])[-1]
-    assert done.returncode == 0, f"expected {what} to succeed, got: {last}"
+    """A DVC command that failed says why: the step's own error, then DVC's line."""
+    assert done.returncode == 0, f"expected {what} to succeed, got:\n{pipeline.failure(done)}"
 
 
 def _outputs(project: Path) -> dict[str, str]:
@@ -138,6 +150,28 @@ def test_the_first_repro_runs_every_step(first_run):
     assert sorted(ran) == sorted(ALL_STEPS), f"expected the steps {ALL_STEPS} to run, got {ran}"
     assert ran.index("train") < ran.index("evaluate"), (
         f"expected train to run before evaluate (evaluate reads the model), got the order {ran}"
+    )
+
+
+@DEPS_AND_OUTS
+def test_the_dag_dvc_draws_has_train_in_its_place(project, env):
+    edges = pipeline.dag_edges(project, env)
+    assert not isinstance(edges, str), f"expected `dvc dag` to draw the pipeline, got:\n{edges}"
+    missing = [why for edge, why in TRAIN_EDGES.items() if edge not in edges]
+    drawn = ", ".join(f"{upstream} → {downstream}" for upstream, downstream in sorted(edges))
+    assert not missing, f"expected `dvc dag` to draw an edge where {missing[0]}; it draws: {drawn}"
+
+
+@DEPS_AND_OUTS
+def test_a_change_to_the_code_reruns_every_step(project, env, first_run, edited):
+    _ran_ok(first_run, "the first `dvc repro`")
+    edited("src/iris_model/__init__.py", lambda text: text + "\n# a change to the package\n")
+    done = pipeline.dvc(project, "status", "--json", env=env)
+    _ran_ok(done, "`dvc status` after a change to src/iris_model")
+    changed = sorted(json.loads(done.stdout or "{}"))
+    assert changed == sorted(ALL_STEPS), (
+        f"expected a change to src/iris_model to make every step out of date ({ALL_STEPS}), "
+        f"got {changed}: a step re-runs only for the deps it names"
     )
 
 
@@ -179,34 +213,58 @@ def _corrupt(column: str, row: int, value: float) -> Callable[[str], str]:
     return change
 
 
+def _read_input(load, path: Path, table_schema: str, step: str):
+    """The target's ``read_input`` on ``path``; what it raised, or the table it returned."""
+    steps, schema = load("steps"), load("schema")
+    try:
+        return steps.read_input(str(path), getattr(schema, table_schema), step)
+    except NotImplementedError:  # the template's "Exercise 1 not done yet", said once
+        raise
+    except Exception as error:  # reported as what the learner's code raised
+        return error
+
+
 @INPUT_CHECK
 @pytest.mark.parametrize(
-    ("table", "column", "value", "stops_at", "check"),
+    ("table", "schema", "column", "value", "step", "check"),
     [
-        ("data/iris.csv", "petal_length", -1.4, "prepare", "greater_than(0)"),
-        ("data/new_flowers.csv", "sepal_width", 250.0, "score", "less_than(100.0)"),
+        ("data/iris.csv", "LABELLED", "petal_length", -1.4, "prepare", "greater_than(0)"),
+        ("data/new_flowers.csv", "MEASUREMENTS", "sepal_width", 250.0, "score", "less_than(100.0)"),
     ],
 )
-def test_bad_data_stops_the_pipeline_at_the_step_that_reads_it(
-    repro, edited, table, column, value, stops_at, check
+def test_a_step_refuses_bad_data_naming_the_step_column_check_and_value(
+    load, workdir, tmp_path, table, schema, column, value, step, check
 ):
-    edited(table, _corrupt(column, 1, value))
-    done = repro()
-    ran = pipeline.stages_run(done.stdout)
-    assert done.returncode != 0, (
-        f"expected `dvc repro` to stop when {table} has {column} = {value}, got it run "
-        f"through ({ran})"
+    broken = tmp_path / Path(table).name
+    broken.write_text(_corrupt(column, 1, value)((workdir / table).read_text()))
+    said = _read_input(load, broken, schema, step)
+    assert isinstance(said, Exception), (
+        f"expected StepInputError when {table} has {column} = {value}, got a table of "
+        f"{len(said)} rows: bad data would reach {step} and every step after it"
     )
-    assert ran and ran[-1] == stops_at, (
-        f"expected the pipeline to stop at {stops_at}, the first step that reads {table}; "
-        f"the steps that ran were {ran}"
+    refused = load("steps").StepInputError
+    assert isinstance(said, refused), (
+        f"expected StepInputError when {table} has {column} = {value}, got "
+        f"{type(said).__name__}: {said}"
     )
-    said = [line for line in done.stderr.splitlines() if "stopped" in line]
-    for part in (f"{stops_at} stopped", column, check, str(value)):
-        assert said and part in said[0], (
+    message = str(said)
+    for part in (f"{step} stopped: ", column, check, str(value)):
+        assert part in message, (
             f"expected the error to name the step, the column, the check and the value "
-            f"({part!r}), got: {said[0] if said else done.stderr.strip()[-300:]}"
+            f"({part!r}), got: {message!r}"
         )
+
+
+@INPUT_CHECK
+def test_a_step_reads_a_good_table_whole(load, workdir):
+    table = workdir / "data" / "iris.csv"
+    read = _read_input(load, table, "LABELLED", "prepare")
+    assert not isinstance(read, Exception), f"expected the table of a good file, got: {read}"
+    expected = pd.read_csv(table)
+    assert isinstance(read, pd.DataFrame) and read.shape == expected.shape, (
+        f"expected a DataFrame of {expected.shape[0]} rows and {expected.shape[1]} columns, got "
+        f"{getattr(read, 'shape', type(read).__name__)}"
+    )
 
 
 @INPUT_CHECK
@@ -223,6 +281,18 @@ def test_a_step_refuses_a_table_with_a_missing_column(load, tmp_path):
     )
 
 
+def _said_by(call: Callable[[], object], what: str) -> object:
+    """``call()``; an error from inside it (DVC's, pandas') becomes one line saying which of the
+    learner's functions it came from, and what DVC said."""
+    try:
+        return call()
+    except NotImplementedError:
+        raise
+    except Exception as error:
+        said = (str(error).strip().splitlines() or [""])[0][:200]
+        pytest.fail(f"expected {what}, got {type(error).__name__} from inside it: {said}")
+
+
 @EXPERIMENTS
 # Raised inside DVC's experiment run (its git layer), not by the learner's code.
 @pytest.mark.filterwarnings("ignore:_NoneStep.value:DeprecationWarning")
@@ -233,8 +303,14 @@ def test_an_experiment_patches_one_parameter_and_the_table_compares_it(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     experiments = load("experiments")
-    experiments.run_experiment(project, [f"model.C={PATCHED_C}"])
-    table = experiments.experiment_table(project, ["model.C", ACCURACY])
+    _said_by(
+        lambda: experiments.run_experiment(project, [f"model.C={PATCHED_C}"]),
+        f"run_experiment to run the pipeline with model.C={PATCHED_C}",
+    )
+    table = _said_by(
+        lambda: experiments.experiment_table(project, ["model.C", ACCURACY]),
+        "experiment_table to read DVC's table of runs",
+    )
     assert isinstance(table, pd.DataFrame), f"expected a DataFrame, got {type(table).__name__}"
     assert list(table.columns) == ["name", "model.C", ACCURACY], (
         f"expected the columns ['name', 'model.C', 'accuracy'], got {list(table.columns)}"
@@ -245,22 +321,98 @@ def test_an_experiment_patches_one_parameter_and_the_table_compares_it(
     )
     patched = table[table["model.C"] == PATCHED_C]
     assert patched[ACCURACY].notna().all(), "expected the experiment's accuracy, got none"
+    listed = pipeline.dvc(project, "exp", "ls", "--name-only", env=env)
+    _ran_ok(listed, "`dvc exp ls`")
+    shown_as = {"workspace", "main", *listed.stdout.split()}
+    names = set(table["name"].astype(str))
+    assert names == shown_as, (
+        f"expected the rows named as `dvc exp show` names them ({sorted(shown_as)}: the "
+        f"workspace, the branch, each experiment by its name), got {sorted(names)}"
+    )
+
+
+CREDENTIAL = re.compile(
+    r"(?i)\b(?:aws_)?(?:access_key_id|secret_access_key|session_token|password)\b['\"]?\s*[=:]"
+    r"\s*['\"]?[A-Za-z0-9/+_-]{4,}"
+    r"|\bAKIA[0-9A-Z]{16}\b"
+    r"|[a-z0-9]+://[^/\s:@]+:[^/\s@]+@"
+)
+"""A credential however it is written: ``secret_access_key = …`` (what `dvc remote modify`
+writes), ``AWS_SECRET_ACCESS_KEY=…``, an AWS key id, a URL with ``user:password@``."""
 
 
 @STORE
-def test_pulled_outputs_equal_pushed_ones(project, env, first_run):
+def test_no_tracked_file_holds_a_credential(project):
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=project, capture_output=True, text=True, check=True
+    ).stdout.split("\0")
+    found = []
+    for name in filter(None, tracked):
+        try:
+            text = (project / name).read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        found += [
+            f"{name}, line {number}"
+            for number, line in enumerate(text.splitlines(), start=1)
+            if CREDENTIAL.search(line)
+        ]
+    assert not found, (
+        f"expected no credential in a file git tracks, got one in {', '.join(found[:3])}: "
+        "anyone with the repository would have the store's keys; they belong in the "
+        "environment, or in .dvc/config.local, which git ignores"
+    )
+
+
+@pytest.fixture(scope="session")
+def pushed_and_pulled(project: Path, env: dict[str, str], first_run) -> dict:
+    """The outputs pushed to a fresh store and pulled back: their fingerprints both times, and
+    the keys the store holds."""
     _ran_ok(first_run, "the first `dvc repro`")
     with running_object_store() as store:
         store_env = {**env, **store.environment()}
         _ran_ok(pipeline.dvc(project, "checkout", "--force", env=store_env), "`dvc checkout`")
         pushed = _outputs(project)
         _ran_ok(pipeline.dvc(project, "push", env=store_env), "`dvc push`")
+        keys = _keys(store)
         shutil.rmtree(project / RUN_OUTPUTS)
         shutil.rmtree(project / ".dvc" / "cache")
         _ran_ok(pipeline.dvc(project, "pull", env=store_env), "`dvc pull` with no local cache")
         pulled = _outputs(project)
+    return {"pushed": pushed, "pulled": pulled, "keys": keys, "bucket": store.bucket}
+
+
+def _keys(store) -> list[str]:
+    """Every key in the store's bucket (a few dozen here: one page of the listing)."""
+    import boto3
+
+    client = boto3.client(
+        "s3",
+        endpoint_url=store.endpoint,
+        aws_access_key_id=store.environment()["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=store.environment()["AWS_SECRET_ACCESS_KEY"],
+        region_name=store.environment()["AWS_DEFAULT_REGION"],
+    )
+    listed = client.list_objects_v2(Bucket=store.bucket)
+    return [entry["Key"] for entry in listed.get("Contents", [])]
+
+
+@STORE
+def test_pulled_outputs_equal_pushed_ones(pushed_and_pulled):
+    pushed, pulled = pushed_and_pulled["pushed"], pushed_and_pulled["pulled"]
     assert pushed, "expected the pipeline's outputs in runs/, got none"
     assert pulled == pushed, (
         f"expected the pulled outputs to equal the pushed ones; missing or different: "
         f"{sorted(set(pushed.items()) ^ set(pulled.items()))[:3]}"
+    )
+
+
+@STORE
+def test_the_outputs_go_where_the_text_says(pushed_and_pulled):
+    bucket, keys = pushed_and_pulled["bucket"], pushed_and_pulled["keys"]
+    folder = REMOTE_URL.removeprefix(f"s3://{bucket}/")
+    elsewhere = [key for key in keys if not key.startswith(f"{folder}/")]
+    assert keys and not elsewhere, (
+        f"expected the pushed outputs under {REMOTE_URL}/, got "
+        f"{f's3://{bucket}/{elsewhere[0]}' if elsewhere else 'nothing in the bucket'}"
     )

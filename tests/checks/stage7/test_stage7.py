@@ -1,11 +1,19 @@
-"""Stage 7 check: served inputs recorded without failing a request, the drift test and its
-threshold, a report that works offline, and a model card filled from the model's metadata."""
+"""Stage 7 check: served inputs recorded in UTC without failing a request, the drift tests
+(inputs and answers) and their thresholds, a report whose plots are PNG data inside the page,
+and a model card filled from the model's metadata."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import logging
+import os
 import re
+import struct
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -23,9 +31,10 @@ RECORD = pytest.mark.exercise(
 )
 DRIFT = pytest.mark.exercise(
     2,
-    "The drift test and its threshold: drift.compare",
-    hint="the TODO in drift.compare; notebook: 'Exercise 2 — Has it drifted?'; SciPy's "
-    "scipy.stats.ks_2samp page; 'Bonferroni correction' in any statistics text",
+    "The drift tests and their thresholds: drift.compare, drift.compare_answers",
+    hint="the TODOs in drift.compare and drift.compare_answers; notebook: 'Exercise 2 — Has it "
+    "drifted?'; SciPy's scipy.stats.ks_2samp and scipy.stats.chisquare pages; 'Bonferroni "
+    "correction' in any statistics text",
 )
 REPORT = pytest.mark.exercise(
     3,
@@ -123,19 +132,87 @@ def test_each_prediction_is_recorded_as_one_json_line(recording_app, tmp_path: P
     )
 
 
+TIME_ZONES = ("Europe/Paris", "America/New_York", "Asia/Kolkata")
+"""Where a service may run: the record's time must not depend on the machine's zone."""
+
+
+@pytest.fixture
+def time_zone(note: Callable[[str], None]) -> Iterator[Callable[[str], None]]:
+    """``time_zone("Europe/Paris")`` runs the rest of the test as if ``TZ`` were set so; the
+    check's own zone is put back after."""
+    if not hasattr(time, "tzset"):  # Windows: a running process cannot change its zone
+        note("time zones: only this machine's own was tried (TZ cannot change here)")
+        yield lambda name: None
+        return
+    before = os.environ.get("TZ")
+
+    def set_zone(name: str) -> None:
+        os.environ["TZ"] = name
+        time.tzset()
+
+    yield set_zone
+    if before is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
+@RECORD
+def test_each_record_is_stamped_in_utc_with_its_offset_under_any_time_zone(
+    load, tmp_path: Path, time_zone
+):
+    for zone in TIME_ZONES:
+        time_zone(zone)
+        folder = tmp_path / zone.replace("/", "-")
+        app = load("app").create_app({"RECORDS_DIR": str(folder)}, model=StandInModel())
+        try:
+            asked = datetime.now(UTC)
+            app.test_client().post("/predict", json=SETOSA)
+        finally:
+            app.extensions["iris_model.recorder"].close()
+        stamp = (_lines(folder) or [{}])[0].get("time")
+        try:
+            when = datetime.fromisoformat(stamp)
+        except (TypeError, ValueError):
+            pytest.fail(f"expected `time` as ISO 8601 text under TZ={zone}, got {stamp!r}")
+        assert when.utcoffset() is not None, (
+            f"expected `time` with its UTC offset (…+00:00), got {stamp!r} under TZ={zone}: "
+            "without an offset, nobody reading the record can tell which clock it is"
+        )
+        assert when.utcoffset() == timedelta(0), (
+            f"expected `time` in UTC (offset +00:00), got {stamp!r} under TZ={zone}: the "
+            "machine's local time, so two servers in two zones would disagree"
+        )
+        assert abs(when - asked) < timedelta(minutes=5), (
+            f"expected `time` to be the moment of the request ({asked.isoformat()}), got "
+            f"{stamp!r} under TZ={zone}: local time labelled as UTC?"
+        )
+
+
 @RECORD
 def test_a_record_that_cannot_be_written_does_not_fail_the_request(
     recording_app, tmp_path: Path, caplog
 ):
     (tmp_path / "records").write_text("a file where the folder should be")
     with caplog.at_level(logging.WARNING):
-        answer = recording_app.test_client().post("/predict", json=SETOSA)
+        client = recording_app.test_client()
+    answer = client.post("/predict", json=SETOSA)
     assert answer.status_code == 200, (
         f"expected 200 when the record cannot be written (the folder is a file), got "
         f"{answer.status_code}: the caller must get an answer anyway"
     )
     failures = recording_app.extensions["iris_model.recorder"].failures
     assert failures == 1, f"expected `failures` to count the lost record (1), got {failures}"
+    batch = client.post("/predict/batch", json={"instances": [SETOSA, VIRGINICA]})
+    assert batch.status_code == 200, (
+        f"expected 200 for a batch whose records cannot be written, got {batch.status_code}"
+    )
+    failures = recording_app.extensions["iris_model.recorder"].failures
+    assert failures == 3, (
+        f"expected `failures` to count every lost line (1, then 2 for a batch of 2: 3), got "
+        f"{failures}"
+    )
     warned = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert warned, "expected a warning in the log about the lost record, got none"
 
@@ -179,6 +256,91 @@ def test_the_threshold_is_alpha_shared_by_the_four_features(load, reference):
     )
 
 
+def _answers(counts: dict[str, int]) -> list[str]:
+    """Answers in a shuffled order: ``{"setosa": 2, "virginica": 1}`` → three species."""
+    answers = [species for species, count in counts.items() for _ in range(count)]
+    np.random.default_rng(0).shuffle(answers)
+    return answers
+
+
+EVEN_ANSWERS = _answers({"setosa": 50, "versicolor": 50, "virginica": 50})
+"""What the model answers on the labelled rows, near enough: a third of each species."""
+
+
+def _compare_answers(load, reference: list[str], served: list[str], alpha: float):
+    """The target's ``compare_answers``; a library's error becomes what the code did."""
+    compare_answers = load("drift").compare_answers
+    try:
+        return compare_answers(reference, served, alpha)
+    except (ValueError, ZeroDivisionError, KeyError) as error:
+        said = (str(error).strip().splitlines() or [""])[0]
+        pytest.fail(
+            f"expected compare_answers to compare the {len(served)} served answers with expected "
+            f"counts that add up to {len(served)} too (each species' share of the reference "
+            "answers times that number, the species in the same order as the served counts); "
+            f"inside it, {type(error).__name__}: {said[:90]}"
+        )
+
+
+@DRIFT
+def test_a_species_mix_of_60_percent_virginica_is_drift_in_what_the_model_answers(load):
+    served = _answers({"setosa": 20, "versicolor": 20, "virginica": 60})
+    result = _compare_answers(load, EVEN_ANSWERS, served, 0.01)
+    assert result.drifted, (
+        f"expected drift when 60 of 100 answers are virginica against a third in the reference, "
+        f"got none (p-value {result.p_value:.3g})"
+    )
+    assert result.served_counts == {"setosa": 20, "versicolor": 20, "virginica": 60}, (
+        f"expected `served_counts` per species, got {result.served_counts}"
+    )
+    shares = {name: round(share, 3) for name, share in result.expected_shares.items()}
+    assert shares == {"setosa": 0.333, "versicolor": 0.333, "virginica": 0.333}, (
+        f"expected `expected_shares`, each species' share of the reference answers, got {shares}"
+    )
+
+
+@DRIFT
+def test_the_same_mix_is_not_drift_and_every_species_is_counted(load):
+    served = _answers({"setosa": 34, "versicolor": 33, "virginica": 33})
+    result = _compare_answers(load, EVEN_ANSWERS, served, 0.01)
+    assert not result.drifted and result.p_value > 0.5, (
+        f"expected no drift for 34/33/33 answers against a third each, got drifted="
+        f"{result.drifted} (p-value {result.p_value:.3g})"
+    )
+    only_setosa = _compare_answers(load, EVEN_ANSWERS, _answers({"setosa": 30}), 0.01)
+    assert only_setosa.served_counts == {"setosa": 30, "versicolor": 0, "virginica": 0}, (
+        f"expected a count for every species, 0 for those never answered, got "
+        f"{only_setosa.served_counts}"
+    )
+    assert only_setosa.drifted, "expected drift when every served answer is setosa, got none"
+
+
+@DRIFT
+def test_the_answers_are_compared_species_by_species(load):
+    reference = _answers({"setosa": 90, "versicolor": 30, "virginica": 30})
+    served = _answers({"setosa": 20, "versicolor": 60, "virginica": 20})
+    result = _compare_answers(load, reference, served, 0.01)
+    assert result.drifted, (
+        "expected drift when setosa falls from 60 % of the reference answers to 20 % and "
+        f"versicolor rises from 20 % to 60 %, got none (p-value {result.p_value:.3g}): are the "
+        "counts matched by species, or by their rank?"
+    )
+
+
+@DRIFT
+def test_the_answers_threshold_is_alpha_itself(load):
+    served = _answers({"setosa": 25, "versicolor": 30, "virginica": 45})
+    p_value = _compare_answers(load, EVEN_ANSWERS, served, 0.01).p_value
+    assert 0 < p_value < 1, f"expected a p-value between 0 and 1, got {p_value}"
+    above = _compare_answers(load, EVEN_ANSWERS, served, p_value * 1.01)
+    at = _compare_answers(load, EVEN_ANSWERS, served, p_value)
+    assert above.drifted and not at.drifted, (
+        f"expected drift for a p-value of {p_value:.3g} below alpha={p_value * 1.01:.3g}, and "
+        f"none at alpha={p_value:.3g}: one test, its threshold is alpha (got drifted="
+        f"{above.drifted}, then {at.drifted})"
+    )
+
+
 @pytest.fixture(scope="session")
 def report(load, iris, reference, tmp_path_factory) -> Path:
     """A report written by the target from results made here (exercise 2 not needed)."""
@@ -188,9 +350,20 @@ def report(load, iris, reference, tmp_path_factory) -> Path:
         result(feature, 0.5 if feature == "petal_length" else 0.05, 0.5, feature == "petal_length")
         for feature in FEATURES
     ]
+    answers = load("drift").AnswerDrift(
+        {"setosa": 0.34, "versicolor": 0.33, "virginica": 0.33},
+        {"setosa": 20, "versicolor": 20, "virginica": 60},
+        20.0,
+        0.0001,
+        True,
+    )
     out = tmp_path_factory.mktemp("report") / "drift.html"
-    load("drift_report").write_report(results, reference, served, out, 0.01)
+    load("drift_report").write_report(results, answers, reference, served, out, 0.01)
     return out
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+URI_START = "data:image/png;base64,"
 
 
 @REPORT
@@ -200,10 +373,40 @@ def test_the_report_holds_a_plot_per_feature_inside_the_page(report: Path):
     assert len(sources) == len(FEATURES), (
         f"expected one <img> per feature ({len(FEATURES)}), got {len(sources)}"
     )
-    outside = [source[:60] for source in sources if not source.startswith("data:image/png;base64,")]
+    outside = [source[:60] for source in sources if not source.startswith(URI_START)]
     assert not outside, f"expected every plot as a data:image/png;base64 URI, got {outside}"
     for feature in FEATURES:
         assert feature in page, f"expected the page to name {feature}, got no mention"
+
+
+@REPORT
+def test_each_plot_in_the_page_is_a_png_image_of_its_own(report: Path):
+    """What a browser would show, read without one: the text after the comma decodes as
+    base64 to PNG bytes (signature, then a header with the image's size)."""
+    page = report.read_text(encoding="utf-8")
+    sources = re.findall(r"<img[^>]*\ssrc=(['\"])(.*?)\1", page, flags=re.DOTALL)
+    images = []
+    for _, source in sources:
+        text = source.removeprefix(URI_START)
+        try:
+            image = base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            pytest.fail(
+                f"expected base64 text after 'data:image/png;base64,', got {text[:40]!r}…: "
+                "text a browser cannot decode (the bytes' Python repr, or another alphabet?)"
+            )
+        assert image.startswith(PNG_SIGNATURE), (
+            f"expected PNG data (it starts {PNG_SIGNATURE!r}), got {image[:8]!r} "
+            f"({len(image)} bytes): is the figure saved as PNG, and the buffer read from its start?"
+        )
+        width, height = struct.unpack(">II", image[16:24])
+        assert width >= 100 and height >= 50, (
+            f"expected a plot of at least 100 by 50 pixels, got {width} by {height}"
+        )
+        images.append(image)
+    assert len(set(images)) == len(FEATURES), (
+        f"expected {len(FEATURES)} different plots, one per feature, got {len(set(images))}"
+    )
 
 
 @REPORT

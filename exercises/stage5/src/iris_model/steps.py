@@ -40,11 +40,11 @@ class StepInputError(ValueError):
 
 def read_input(url: str, table_schema: pa.DataFrameSchema, step: str) -> pd.DataFrame:
     """The table at ``url``, checked against ``table_schema`` before ``step`` uses it."""
-    # TODO Exercise 2: read the table with `data.read_table` and `table_schema`: it raises
+    # TODO Exercise 1: read the table with `data.read_table` and `table_schema`: it raises
     # `data.DataError` naming the column, the check and the bad value. Raise that as a
     # `StepInputError` whose message starts with "<step> stopped: ", so the log says which step
     # refused its input and why.
-    raise NotImplementedError("Exercise 2 not done yet: steps.read_input")
+    raise NotImplementedError("Exercise 1 not done yet: steps.read_input")
 
 
 def read_model(url: str, step: str) -> TrainedModel:

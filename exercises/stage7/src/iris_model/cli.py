@@ -2,7 +2,8 @@
 
 Every step reads its inputs from files and writes its outputs to files, so steps can run
 separately, be re-run alone, and be scheduled by any tool that runs commands. ``drift`` exits
-with status 1 when the served inputs have drifted, so a scheduler or a CI job can alert.
+with status 1 when the served inputs or the answers have drifted, so a scheduler or a CI job
+can alert.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import argparse
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+
+import pandas as pd
 
 from iris_model import artifact, card, data, drift, evaluate, model, schema, traffic
 from iris_model.config import ConfigError, load_config, save_config
@@ -74,14 +77,25 @@ def predict(args: argparse.Namespace) -> None:
 
 
 def drift_step(args: argparse.Namespace) -> int:
-    """Compare the served inputs with the training rows; write the report; 1 if drifted."""
+    """Compare what the service was asked with the training rows, and what it answered with
+    the model's answers on the labelled rows; write the report; 1 if either drifted.
+
+    Each of the two checks gets half of ``alpha``, so the command alarms on unchanged traffic
+    at most ``alpha`` of the time."""
     # Imported here: matplotlib takes half a second to load, and only the report draws.
     from iris_model import drift_report
 
     reference = data.read_table(args.reference, schema.MEASUREMENTS)
+    labelled = pd.concat([reference, data.read_table(args.held_out, schema.MEASUREMENTS)])
+    trained = artifact.load_model(args.model)
     served = drift.served_table(args.served)
-    results = drift.compare(reference, served, args.alpha)
-    drift_report.write_report(results, reference, served, args.out, args.alpha)
+    results = drift.compare(reference, served, args.alpha / 2)
+    answers = drift.compare_answers(
+        model.predict(trained.pipeline, labelled)["predicted_species"],
+        drift.served_answers(args.served),
+        args.alpha / 2,
+    )
+    drift_report.write_report(results, answers, reference, served, args.out, args.alpha)
     for result in results:
         log.info(
             "%-12s KS %.3f  p %.2g  %s",
@@ -90,7 +104,15 @@ def drift_step(args: argparse.Namespace) -> int:
             result.p_value,
             "DRIFTED" if result.drifted else "steady",
         )
+    log.info(
+        "%-12s chi2 %.3g  p %.2g  %s",
+        "answers",
+        answers.statistic,
+        answers.p_value,
+        "DRIFTED" if answers.drifted else "steady",
+    )
     drifted = [result.feature for result in results if result.drifted]
+    drifted += ["the species answered"] if answers.drifted else []
     if drifted:
         log.error(
             "drift in %s (%d served flowers); report: %s",
@@ -152,8 +174,10 @@ def build_parser() -> argparse.ArgumentParser:
     step.add_argument("--out", type=Path, required=True, help="CSV file for the predictions")
     step.set_defaults(run=predict)
 
-    step = steps.add_parser("drift", help="compare served inputs with the training data")
+    step = steps.add_parser("drift", help="compare served inputs and answers with the data's")
     step.add_argument("--reference", type=Path, required=True, help="the training CSV")
+    step.add_argument("--held-out", type=Path, required=True, help="the held-out labelled CSV")
+    step.add_argument("--model", type=Path, required=True, help="folder written by train")
     step.add_argument(
         "--served", type=Path, nargs="+", required=True, help="records: files or folders"
     )

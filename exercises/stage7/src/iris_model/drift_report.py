@@ -1,4 +1,5 @@
-"""The drift check as one HTML page that works offline: a verdict, a table, a plot per feature.
+"""The drift check as one HTML page that works offline: a verdict, the species the model answered,
+a table and a plot per feature.
 
 Everything is inside the file: the plots are PNG images written into the page as ``data:``
 URIs, and no style sheet or script is fetched, so the report can be mailed, attached to a CI
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from iris_model.drift import FeatureDrift
+from iris_model.drift import AnswerDrift, FeatureDrift
 
 STYLE = """
 body { font-family: sans-serif; max-width: 60rem; margin: 2rem auto; color: #222; }
@@ -50,8 +51,28 @@ def feature_section(result: FeatureDrift, figure: Figure) -> str:
     raise NotImplementedError("Exercise 3 not done yet: drift_report.feature_section")
 
 
+def answers_section(answers: AnswerDrift) -> str:
+    """What the model answered: each species' share of the reference answers and of the served
+    ones, and the chi-square test between them."""
+    served = sum(answers.served_counts.values())
+    verdict = "drifted" if answers.drifted else "steady"
+    rows = "".join(
+        f"<tr><td>{html.escape(species)}</td><td>{share:.0%}</td>"
+        f"<td>{answers.served_counts.get(species, 0) / max(served, 1):.0%}</td></tr>"
+        for species, share in answers.expected_shares.items()
+    )
+    return (
+        f"<h2>What the model answers: <span class='{verdict}'>{verdict}</span></h2>\n"
+        f"<p>The species mix of the {served} served answers against the model's answers on the "
+        f"labelled rows: chi-square {answers.statistic:.3g}, p-value {answers.p_value:.2g}.</p>\n"
+        f"<table><tr><th>species</th><th>reference answers</th><th>served answers</th></tr>"
+        f"{rows}</table>\n"
+    )
+
+
 def write_report(
     results: Sequence[FeatureDrift],
+    answers: AnswerDrift,
     reference: pd.DataFrame,
     served: pd.DataFrame,
     out: Path,
@@ -59,6 +80,7 @@ def write_report(
 ) -> Path:
     """Write the page to ``out`` (its folder is created); return ``out``."""
     drifted = [result.feature for result in results if result.drifted]
+    drifted += ["the species answered"] if answers.drifted else []
     verdict = f"drift in {', '.join(drifted)}" if drifted else "no drift"
     rows = "".join(
         f"<tr><td>{html.escape(result.feature)}</td><td>{result.statistic:.3f}</td>"
@@ -76,9 +98,12 @@ def write_report(
 <html lang="en"><head><meta charset="utf-8"><title>Drift report: {verdict}</title>
 <style>{STYLE}</style></head><body>
 <h1>Drift report: <span class="{"drifted" if drifted else "steady"}">{verdict}</span></h1>
-<p>{len(served)} served flowers compared with {len(reference)} training rows, feature by
-feature (two-sample Kolmogorov-Smirnov test). A feature has drifted when its p-value is below
-{alpha:g} / {len(results)} = {alpha / len(results):.2g}.</p>
+<p>{len(served)} served flowers. Two checks share a false-alarm chance of {alpha:g}, half each:
+what the model answers (below) drifted when its p-value is below {alpha / 2:.2g}; what it is
+asked, feature by feature against {len(reference)} training rows (two-sample
+Kolmogorov-Smirnov test), when a feature's p-value is below {alpha / 2:.2g} / {len(results)} =
+{alpha / 2 / len(results):.2g}.</p>
+{answers_section(answers)}<h2>What the model is asked</h2>
 <table><tr><th>feature</th><th>KS statistic</th><th>p-value</th><th>drifted</th></tr>{rows}</table>
 {sections}</body></html>
 """

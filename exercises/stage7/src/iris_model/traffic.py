@@ -2,32 +2,55 @@
 
 Plausible flowers are the data set's own, measured again: a random row, each length moved by a
 little measuring noise (0.1 cm standard deviation), rounded to the millimetre as the data are.
-The drifted population is the same with longer petals (say, another region's flowers, or a new
-measuring habit): the service answers them all without an error, which is why drift needs a
-check of its own. Seeded, so the notebook and the tests send the same flowers every run.
+The drifted populations change one thing each: longer petals (another region's flowers, or a
+new measuring habit), another species mix (the same flowers, sent by other people), or sloppier
+measuring (more noise). The service answers them all without an error, which is why drift needs
+a check of its own. Seeded, so the notebook and the tests send the same flowers every run.
 """
 
 from __future__ import annotations
 
 import json
 import urllib.request
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
-from iris_model.data import FEATURES
+from iris_model.data import FEATURES, TARGET
 
 NOISE_CM = 0.1
 SMALLEST_CM = 0.1
 
 
-def plausible(population: pd.DataFrame, count: int, seed: int) -> pd.DataFrame:
-    """``count`` flowers like those of ``population`` (the data set), measured again."""
+def plausible(
+    population: pd.DataFrame,
+    count: int,
+    seed: int,
+    noise_cm: float = NOISE_CM,
+    weights: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """``count`` flowers like those of ``population`` (the data set), measured again with
+    ``noise_cm`` of noise; ``weights`` (one per row, summing to 1) makes some rows likelier."""
     generator = np.random.default_rng(seed)
     rows = population.loc[:, list(FEATURES)].to_numpy(dtype="float64")
-    picked = rows[generator.integers(0, len(rows), size=count)]
-    measured = picked + generator.normal(0, NOISE_CM, size=picked.shape)
+    if weights is None:
+        picked = rows[generator.integers(0, len(rows), size=count)]
+    else:
+        picked = rows[generator.choice(len(rows), size=count, p=weights)]
+    measured = picked + generator.normal(0, noise_cm, size=picked.shape)
     return pd.DataFrame(np.clip(measured.round(1), SMALLEST_CM, None), columns=list(FEATURES))
+
+
+def mixed(
+    population: pd.DataFrame, count: int, seed: int, shares: Mapping[str, float]
+) -> pd.DataFrame:
+    """Plausible flowers drawn in another species mix, ``shares`` such as ``{"virginica": 0.6,
+    "setosa": 0.2, "versicolor": 0.2}``: each flower looks as before, but who sends them changed.
+    ``population`` needs its species column."""
+    species = population[TARGET]
+    per_row = species.map(shares).fillna(0.0) / species.map(species.value_counts())
+    return plausible(population, count, seed, weights=(per_row / per_row.sum()).to_numpy())
 
 
 def drifted(population: pd.DataFrame, count: int, seed: int, petal_cm: float = 1.5) -> pd.DataFrame:

@@ -40,7 +40,7 @@ class StepInputError(ValueError):
 
 def read_input(url: str, table_schema: pa.DataFrameSchema, step: str) -> pd.DataFrame:
     """The table at ``url``, checked against ``table_schema`` before ``step`` uses it."""
-    # Stage 5, exercise 2: read the table with `data.read_table` and `table_schema`: it raises
+    # Stage 5, exercise 1: read the table with `data.read_table` and `table_schema`: it raises
     # `data.DataError` naming the column, the check and the bad value. Raise that as a
     # `StepInputError` whose message starts with "<step> stopped: ", so the log says which step
     # refused its input and why.

@@ -1,20 +1,27 @@
-"""Has what the service is asked moved away from what the model learnt from? Feature by feature.
+"""Has what the service is asked moved away from what the model learnt from? Two tests.
 
-Each feature's served values are compared with the training rows by the two-sample
-Kolmogorov-Smirnov test (``scipy.stats.ks_2samp``): it needs no bins and no assumed shape,
-and its p-value says how surprising the difference would be if nothing had changed. Four
-features are four chances of a false alarm, so each test must pass ``alpha / 4`` (Bonferroni):
-the chance that any of them fires on unchanged traffic stays below ``alpha``.
+What it is asked, feature by feature: each feature's served values are compared with the
+training rows by the two-sample Kolmogorov-Smirnov test (``scipy.stats.ks_2samp``): it needs
+no bins and no assumed shape, and its p-value says how surprising the difference would be if
+nothing had changed. Four features are four chances of a false alarm, so each test must pass
+``alpha / 4`` (Bonferroni): the chance that any of them fires on unchanged traffic stays below
+``alpha``.
+
+What it answers: the species mix of the served answers against the mix it answered on the
+held-out rows (a chi-square test of goodness of fit). Testing the model's outputs catches a
+change in who sends flowers far sooner than the four feature tests do (Rabanser, Günnemann and
+Lipton, "Failing Loudly", 2019); the notebook's power table measures by how much.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from scipy.stats import ks_2samp
+from scipy.stats import chisquare, ks_2samp
 
 from iris_model import data, records, schema
 
@@ -54,6 +61,47 @@ def compare(
             )
         )
     return results
+
+
+@dataclass(frozen=True)
+class AnswerDrift:
+    """The test of what the model answers: each species' share of the reference answers, how
+    many served answers each species got, the chi-square statistic, its p-value, the verdict."""
+
+    expected_shares: dict[str, float]
+    served_counts: dict[str, int]
+    statistic: float
+    p_value: float
+    drifted: bool
+
+
+def compare_answers(
+    reference: Sequence[str], served: Sequence[str], alpha: float = ALPHA
+) -> AnswerDrift:
+    """Is the species mix of ``served`` answers the mix of the ``reference`` answers (the
+    model's answers on its labelled rows, training and held-out: every species is among them)?"""
+    # Stage 7, exercise 2: count each species of `data.CLASSES` in the reference answers and
+    # in the served ones (`collections.Counter`). The counts you would expect in the served
+    # answers are the reference's shares times the number of served answers;
+    # `scipy.stats.chisquare` compares the served counts with them (`f_obs`, `f_exp`, species in
+    # the same order). The mix has drifted when its p-value is below `alpha` (one test, so no
+    # Bonferroni here). Return an `AnswerDrift`, with plain numbers.
+    reference_counts, served_counts = Counter(reference), Counter(served)
+    shares = {species: reference_counts[species] / len(reference) for species in data.CLASSES}
+    observed = {species: served_counts[species] for species in data.CLASSES}
+    test = chisquare(list(observed.values()), [share * len(served) for share in shares.values()])
+    return AnswerDrift(
+        expected_shares=shares,
+        served_counts=observed,
+        statistic=float(test.statistic),
+        p_value=float(test.pvalue),
+        drifted=bool(test.pvalue < alpha),
+    )
+
+
+def served_answers(paths: Sequence[Path]) -> list[str]:
+    """The species the service answered, one per record in ``paths``."""
+    return [str(record.get("species")) for record in records.read_records(paths)]
 
 
 def served_table(paths: Sequence[Path]) -> pd.DataFrame:
