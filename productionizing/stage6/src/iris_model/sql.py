@@ -5,10 +5,11 @@ four measurements, applies the regression's weights and the softmax, and names t
 The query needs no Python where it runs: DuckDB here, over the same parquet files as the
 other engines, or PostgreSQL and SQLite (``model_as_sql(pipeline, dialect)``).
 
-orbital 0.6 writes the species as bytes, in a form only DuckDB reads: PostgreSQL rejects its
-``bytea`` literal (one ``\\x`` per byte) and SQLite before 3.41 has no ``UNHEX``
-(docs/orbital-dialects.md). ``labels_as_text`` rewrites those few literals as plain text, so
-one query shape runs in all three and every database answers with the species' names.
+orbital 0.6 writes SQL that only DuckDB runs as it is (docs/orbital-dialects.md): the species
+are bytes, in a literal PostgreSQL rejects (one ``\\x`` per byte) and through ``UNHEX``, which
+SQLite has only from 3.41; and PostgreSQL, unlike the others, fails on an ``EXP`` too small
+for a float (a softmax far from its winner) instead of giving 0. ``portable`` rewrites those
+few places, so one query runs in all three and every database names the species.
 
 Which pipelines translate (orbital 0.6, measured: docs/benchmarks.md): scalers, linear and
 logistic models, decision trees, random forests and gradient boosting (trees need integer
@@ -45,21 +46,28 @@ def model_as_sql(pipeline: Pipeline, dialect: str = "duckdb", table: str = TABLE
     # Stage 6, exercise 3: describe the pipeline's inputs to `orbital.parse_pipeline`: a dict
     # naming each column of `FEATURES` with the type `orbital.types.DoubleColumnType()`. Then
     # take `orbital.export_sql` of `table`, the parsed pipeline and `dialect`, and return it
-    # with its species written as text (`labels_as_text`, below, with the same `dialect`).
+    # made `portable` (below, with the same `dialect`).
     inputs = {name: orbital.types.DoubleColumnType() for name in FEATURES}
     query = orbital.export_sql(table, orbital.parse_pipeline(pipeline, features=inputs), dialect)
-    return labels_as_text(query, dialect)
+    return portable(query, dialect)
 
 
-def labels_as_text(query: str, dialect: str) -> str:
-    """``query`` with orbital's byte literals for the species rewritten as text literals.
+def portable(query: str, dialect: str) -> str:
+    """orbital's ``query`` rewritten where ``dialect``'s database would reject it.
 
-    orbital 0.6 writes each species as bytes: ``CAST('\\x73\\x65…' AS BLOB)`` for DuckDB and
-    PostgreSQL (where it is not a valid ``bytea``), ``UNHEX('7365…')`` for SQLite (3.41 and
-    newer only). The query is parsed (sqlglot, which orbital itself writes SQL with), those
-    literals become ``'setosa'``…, and the rest is written back unchanged in meaning.
+    - Each species is a text literal (``'setosa'``…), not orbital's bytes:
+      ``CAST('\\x73\\x65…' AS BLOB)`` is no valid ``bytea`` for PostgreSQL, and
+      ``UNHEX('7365…')`` needs SQLite 3.41.
+    - In PostgreSQL, ``EXP(x)`` becomes ``EXP(GREATEST(x, -700))``: it raises "value out of
+      range: underflow" where the others give 0, and ``EXP(-700)``, about 1e-304, changes no
+      probability by more than that.
+
+    The query is parsed with sqlglot (which orbital writes SQL with), and written back.
     """
-    return sqlglot.parse_one(query, dialect=dialect).transform(_as_text).sql(dialect=dialect)
+    tree = sqlglot.parse_one(query, dialect=dialect).transform(_as_text)
+    if dialect == "postgres":
+        tree = tree.transform(_bounded_exp)
+    return tree.sql(dialect=dialect)
 
 
 def _as_text(node: exp.Expression) -> exp.Expression:
@@ -73,6 +81,18 @@ def _as_text(node: exp.Expression) -> exp.Expression:
     if not (isinstance(literal, exp.Literal) and literal.is_string):
         return node
     return exp.Literal.string(bytes.fromhex(hex_digits).decode("utf-8"))
+
+
+SMALLEST_EXPONENT = -700.0
+"""``EXP`` of anything below this is taken as ``EXP`` of this (about 1e-304) in PostgreSQL."""
+
+
+def _bounded_exp(node: exp.Expression) -> exp.Expression:
+    """``EXP(GREATEST(x, SMALLEST_EXPONENT))`` for ``EXP(x)``; any other node as it is."""
+    if not isinstance(node, exp.Exp):
+        return node
+    floor = exp.Literal.number(SMALLEST_EXPONENT)
+    return exp.Exp(this=exp.Greatest(this=node.this, expressions=[floor]))
 
 
 def carrying(query: str, column: str, dialect: str) -> str:

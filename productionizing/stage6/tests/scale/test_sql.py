@@ -61,3 +61,9 @@ def test_sqlite_gives_scikit_learns_scores_beside_each_id(
     assert scores["predicted_species"].tolist() == expected["predicted_species"].tolist()
     difference = np.abs(scores["probability"].to_numpy() - expected["probability"].to_numpy())
     assert difference.max() < TOLERANCE
+
+
+def test_postgresqls_exp_is_kept_from_underflowing():
+    query = sql.portable("SELECT EXP(x - 1000) FROM flowers", "postgres")
+    assert query == f"SELECT EXP(GREATEST(x - 1000, {sql.SMALLEST_EXPONENT})) FROM flowers"
+    assert sql.portable("SELECT EXP(x) FROM flowers", "duckdb") == "SELECT EXP(x) FROM flowers"
