@@ -262,6 +262,10 @@ def test_dask_scores_on_two_workers_reading_the_store_keeping_ids_and_order(
     workers = {task["worker"] for task in tasks.data}
     note(f"{len(workers)} workers ran {len(finished)} tasks, reading s3:// paths from the store")
     assert_same_scores(scores, expected, "score_on_dask")
+    assert scores.index.equals(pd.RangeIndex(len(expected))), (
+        f"expected the rows numbered 0 to {len(expected) - 1}, as in exercise 1, got an index "
+        f"starting {scores.index[:4].tolist()}: each file's rows were numbered from 0 again"
+    )
 
 
 def _finish_time(task: dict) -> float:
@@ -488,17 +492,32 @@ def test_each_section_compares_the_three_ways(target, section):
 
 
 @COMPARED
+def test_no_todo_is_left(target):
+    path = target / "COMPARISON.md"
+    assert path.is_file(), f"expected {path.name} in your stage 6 folder, found none"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    left = [number for number, line in enumerate(lines, 1) if re.match(r"#\s*TODO", line)]
+    assert not left, (
+        f"expected every '# TODO Exercise 4' line answered and removed from COMPARISON.md, "
+        f"got {len(left)} left (line {', '.join(map(str, left))})"
+    )
+
+
+@COMPARED
 def test_the_figures_are_numbers_measured(target):
     text = comparison(target).get("Measured on my machine", "")
-    figures = {}
+    figures, wrong = {}, []
     for name in FIGURES:
-        found = re.search(rf"^- {re.escape(name)}:\s*(\S*)\s*$", text, flags=re.MULTILINE)
-        assert found, f"expected a line '- {name}: <number>' under '## Measured on my machine'"
-        value = found[1]
-        assert re.fullmatch(r"\d+(\.\d+)?", value) and float(value) > 0, (
-            f"expected {name} as a number above 0 (no units or separators), got {value!r}"
-        )
-        figures[name] = float(value)
-    assert figures["rows"] >= 10_000, (
-        f"expected the rows of a real measurement (10,000 or more), got {figures['rows']:.0f}"
+        found = re.search(rf"^- {re.escape(name)}:[ \t]*(\S*)[ \t]*$", text, flags=re.MULTILINE)
+        if not found:
+            wrong.append(f"no line '- {name}: <number>'")
+        elif not (re.fullmatch(r"\d+(\.\d+)?", found[1]) and float(found[1]) > 0):
+            wrong.append(f"{name} {found[1]!r}")
+        else:
+            figures[name] = float(found[1])
+    if figures.get("rows", 10_000) < 10_000:
+        wrong.append(f"rows {figures['rows']:.0f} (a real measurement has 10,000 or more)")
+    assert not wrong, (
+        "expected each figure under '## Measured on my machine' as a number above 0 (no units "
+        f"or separators), got: {'; '.join(wrong)}"
     )
