@@ -59,13 +59,6 @@ SABOTAGES = [
     {
         "exercise": 3,
         "file": "src/iris_model/sql.py",
-        "find": "orbital.parse_pipeline(pipeline, features=inputs), dialect)",
-        "replace": "orbital.parse_pipeline(pipeline, features=inputs))",
-        "breaks": "writes DuckDB's SQL whatever the dialect asked",
-    },
-    {
-        "exercise": 3,
-        "file": "src/iris_model/sql.py",
         "find": "inputs = {name: orbital.types.DoubleColumnType() for name in FEATURES}",
         "replace": "inputs = {name: orbital.types.FloatColumnType() for name in FEATURES}",
         "breaks": "types the inputs as float32 (orbital: 'Multi-class … not implemented')",
