@@ -35,6 +35,7 @@ from kit.dask_cluster import running_dask_cluster
 from kit.object_store import ObjectStore, running_object_store
 from kit.paths import DATA, import_path_with
 from kit.postgres import NoPostgres, Postgres, running_postgres
+from kit.servers import ServerDidNotStart
 
 PARTITIONED = pytest.mark.exercise(
     1,
@@ -447,7 +448,7 @@ def postgres() -> Iterator[Postgres | str]:
     try:
         with running_postgres() as server:
             yield server
-    except NoPostgres as why:
+    except (NoPostgres, ServerDidNotStart) as why:
         yield str(why)
 
 
