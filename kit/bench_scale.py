@@ -1,8 +1,10 @@
 """``python -m kit bench --stage 6``: the same flowers scored three ways, in one run.
 
 Stage 6's reference code writes ``--rows`` generated flowers as parquet (8 files) and scores
-them with the baseline (pandas, one process), on Dask (a local cluster, one worker per core)
-and as SQL in DuckDB; then once more with the rows already in memory (scikit-learn on a
+them with the baseline (pandas, one process), on Dask (a local cluster, one worker per core),
+on a Dask cluster started as commands whose workers read the same files from the
+S3-compatible store (``s3://``, as the machines of a real cluster would), and as SQL in
+DuckDB; then once more with the rows already in memory (scikit-learn on a
 DataFrame, DuckDB on a table of its own). The same is done with 10,000 rows, where starting
 a cluster costs more than the work. Every engine's scores are compared with the baseline's:
 ids and labels exactly, probabilities within ``TOLERANCE``. Figures: ``docs/benchmarks.md``.
@@ -22,9 +24,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kit.dask_cluster import running_dask_cluster
+from kit.object_store import running_object_store
 from kit.paths import DATA, import_path_with, reference_dir
+from kit.ports import port_range
 
 SMALL = 10_000
+CLI_CLUSTER = "Dask CLI cluster, from store"
 TOLERANCE = 1e-9
 TARGETS = (
     "targets on 2 cores: Dask >= 1.6 x the baseline at 3 M rows; DuckDB within 1.5 x of "
@@ -47,31 +53,63 @@ def run(args: argparse.Namespace) -> int:
 
     iris = data.read_table(DATA / "iris.csv", schema.LABELLED)
     pipeline = model.train(iris, load_config())
-    print(f"{'rows':>9}  {'engine':<28} {'seconds':>8} {'rows/s':>11} {'x baseline':>10}")
+    print(f"{'rows':>9}  {'engine':<30} {'seconds':>8} {'rows/s':>11} {'x baseline':>10}")
     disagreements = 0
     started = time.perf_counter()
-    with on_dask.local_cluster(args.workers) as client:
+    with on_dask.local_cluster(args.workers, ports=port_range()) as client:
         startup = time.perf_counter() - started
         workers = len(client.nthreads())
-        for rows in dict.fromkeys([args.rows, SMALL]):
-            with tempfile.TemporaryDirectory(prefix="kit-bench-scale-") as scratch:
-                files = flowers.write_flowers(iris, Path(scratch), rows)
-                disagreements += _compare(pipeline, files, client, rows, args.repeats, startup)
+        with running_object_store() as store:
+            os.environ.update(store.environment())  # this process writes there, workers read
+            with (
+                running_dask_cluster(workers, env=dict(os.environ)) as address,
+                on_dask.connect(address) as remote,
+            ):
+                remote.wait_for_workers(workers, timeout=60)
+                for rows in dict.fromkeys([args.rows, SMALL]):
+                    with tempfile.TemporaryDirectory(prefix="kit-bench-scale-") as scratch:
+                        files = flowers.write_flowers(iris, Path(scratch), rows)
+                        stored = _to_store(files, f"s3://{store.bucket}/flowers-{rows}")
+                        clients = {"local": client, "remote": remote}
+                        disagreements += _compare(
+                            pipeline, files, stored, clients, rows, args.repeats, startup
+                        )
     print(f"Dask cluster start-up: {startup:.2f} s ({workers} workers)")
     print(f"disagreements with the baseline: {disagreements}")
     print(TARGETS)
     return 0 if disagreements == 0 else 1
 
 
-def _compare(pipeline, files: list[Path], client, rows: int, repeats: int, startup: float) -> int:
-    """Time every engine on ``files``, print a line each; return the rows that disagree."""
+def _to_store(files: list[Path], prefix: str) -> list[str]:
+    """Copy ``files`` into the object store under ``prefix``; their ``s3://`` paths, in order."""
+    import fsspec
+
+    store = fsspec.filesystem("s3")
+    paths = [f"{prefix}/{path.name}" for path in files]
+    for path, stored in zip(files, paths, strict=True):
+        store.put_file(str(path), stored)
+    return paths
+
+
+def _compare(
+    pipeline,
+    files: list[Path],
+    stored: list[str],
+    clients: dict,
+    rows: int,
+    repeats: int,
+    startup: float,
+) -> int:
+    """Time every engine on ``files`` (the CLI cluster on ``stored``, the same files in the
+    store), print a line each; return the rows that disagree."""
     import duckdb
     from iris_model import batch, on_dask, sql
 
     with duckdb.connect() as connection:
         timed = {
             "baseline (pandas)": lambda: batch.score_in_one_process(pipeline, files),
-            "Dask": lambda: on_dask.score_on_dask(pipeline, files, client),
+            "Dask": lambda: on_dask.score_on_dask(pipeline, files, clients["local"]),
+            CLI_CLUSTER: lambda: on_dask.score_on_dask(pipeline, stored, clients["remote"]),
             "DuckDB SQL, from parquet": lambda: sql.score_in_duckdb(pipeline, files, connection),
         }
         results = _taking_turns(timed, repeats)
@@ -103,7 +141,8 @@ def _compare(pipeline, files: list[Path], client, rows: int, repeats: int, start
             f"rows in memory {duckdb_seconds / sklearn_seconds:.2f} x"
         )
         kept = connection.execute("SELECT * FROM scores ORDER BY rowid").df()
-    others = [results["Dask"][1], results["DuckDB SQL, from parquet"][1], kept]
+    others = [results[name][1] for name in ("Dask", CLI_CLUSTER, "DuckDB SQL, from parquet")]
+    others.append(kept)
     return sum(disagreements(baseline, scores) for scores in others)
 
 
@@ -131,7 +170,7 @@ def _taking_turns(
 
 def _line(rows: int, name: str, seconds: float, baseline_seconds: float) -> None:
     print(
-        f"{rows:>9,}  {name:<28} {seconds:>8.3f} {rows / seconds:>11,.0f} "
+        f"{rows:>9,}  {name:<30} {seconds:>8.3f} {rows / seconds:>11,.0f} "
         f"{baseline_seconds / seconds:>9.2f}x"
     )
 

@@ -56,7 +56,8 @@ def test_the_stage_6_bench_scores_three_ways_and_leaves_no_worker(tmp_path, leav
     command += ["--repeats", "1", "--workers", "2"]
     finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert finished.returncode == 0, finished.stdout + finished.stderr
-    for engine in ("baseline (pandas)", "Dask", "DuckDB SQL, from parquet", "rows in DuckDB"):
+    engines = ("baseline (pandas)", "Dask", "Dask CLI cluster, from store", "rows in DuckDB")
+    for engine in (*engines, "DuckDB SQL, from parquet"):
         assert engine in finished.stdout
     assert "10,000" in finished.stdout
     assert "disagreements with the baseline: 0" in finished.stdout

@@ -35,9 +35,12 @@ has run when it prints its report.
 ``make check`` prints in any shell, run with nothing activated.
 
 **How**: each command in ``bash``, within ``TIMEOUT`` seconds. A server (``make serve``,
-``flask … run``, ``gunicorn``) runs in the background until the next server or the end of its
-source, then it is stopped; a port (a number from 8000 to 9999) is swapped for a free one, so
-no other server is met (``make serve`` trains its model into ``runs/serve/`` once, as for a
+``flask … run``, ``gunicorn``, moto's S3 server, ``dask scheduler``, ``dask worker``) runs in
+the background until the next server or the end of its source, then it is stopped; the
+servers of one fenced block on ports of their own run together (a store, a scheduler and its
+workers). An ``export`` line sets its variables for the commands after it, as in one
+terminal. A port (a number from 8000 to 9999) is swapped for a free one, so no other server
+is met (``make serve`` trains its model into ``runs/serve/`` once, as for a
 learner). ``pip install`` is not run, as it would change the kit's ``.venv``: what
 follows runs as if it had (``src/`` on ``PYTHONPATH``, an ``iris-model`` command). A command
 that needs a container engine or the network, or that the suite runs elsewhere, is skipped
@@ -79,7 +82,12 @@ PROGRAMS = {"make", "python", "python3", "py", "pytest", "hadolint"}
 PLACEHOLDER = re.compile(r"…|<[^>]*>|(?<![-\w])(?:N|n|dir|CONTAINER)\b")
 PORT = re.compile(r"(?<![\d.])[89]\d{3}(?![\d.])")
 AT_THE_ROOT = re.compile(r"(make |python3? -m kit )")
-SERVER = re.compile(r"(make serve|python3 -m kit serve|flask --app \S+ run|gunicorn )")
+SERVER = re.compile(
+    r"(make serve|python3 -m kit serve|flask --app \S+ run|gunicorn |python -m moto\.server |"
+    r"dask (scheduler|worker) )"
+)
+HEALTH = re.compile(r"--dashboard-address \S+:(\d+)")
+"""Where a Dask scheduler or worker answers ``/health``: its HTTP port, not its first."""
 CHECK_REPORT = re.compile(r"\d+ of \d+ exercises pass")
 NOT_RUN_HERE = {
     r"(make|python3 -m kit) test": "the kit's whole suite, which this test is part of",
@@ -292,7 +300,9 @@ def test_the_commands_shown_run_as_written_from_their_folder(folder, tmp_path, l
     cwd = ROOT if folder == "root" else stage_copy(folder, tmp_path)
     as_the_notebook_leaves_it(folder, cwd)
     ports: dict[str, str] = {}
+    exported: dict[str, str] = {}
     skipped_block: tuple[str, int] | None = None
+    serving: tuple[tuple[str, int | None], set[str]] = (("", None), set())
     with ExitStack() as server:
         for shown in RUNS[folder]:
             if shown.block is not None and (shown.source, shown.block) == skipped_block:
@@ -301,11 +311,17 @@ def test_the_commands_shown_run_as_written_from_their_folder(folder, tmp_path, l
                 skipped_block = (shown.source, shown.block) if shown.block is not None else None
                 continue
             text = with_free_ports(shown.text, ports)
-            env = environment(cwd, shown.activated, tmp_path)
+            if text.startswith("export "):  # for the commands after it, as in one terminal
+                exported.update(word.split("=", 1) for word in shlex.split(text)[1:])
+                continue
+            env = {**environment(cwd, shown.activated, tmp_path), **exported}
             if SERVER.match(text):
-                server.close()  # a learner stops one server before starting the next
-                port = ports[PORT.search(shown.text)[0]]
-                server.enter_context(serving(text, port, cwd, env, tmp_path))
+                block, url = (shown.source, shown.block), ready_url(text)
+                if shown.block is None or block != serving[0] or url in serving[1]:
+                    server.close()  # a learner stops a server before starting the next,
+                    serving = (block, set())  # but a block's servers on other ports run along
+                serving[1].add(url)
+                server.enter_context(served(text, url, cwd, env, tmp_path))
                 continue
             finished = run_in_bash(text, cwd, env)
             output = finished.stdout + finished.stderr
@@ -372,18 +388,28 @@ def with_free_ports(text: str, ports: dict[str, str]) -> str:
     return PORT.sub(lambda match: ports[match[0]], text)
 
 
-def serving(
-    text: str, port: str, cwd: Path, env: dict[str, str], tmp_path: Path
+def ready_url(text: str) -> str:
+    """Where the server ``text`` starts answers once it is up: ``/health`` on its first port
+    (a Dask process: on its HTTP port); moto's S3 server, ``/moto-api/``."""
+    if health := HEALTH.search(text):
+        return f"http://127.0.0.1:{health[1]}/health"
+    port = PORT.search(text)[0]
+    if "moto.server" in text:
+        return f"http://127.0.0.1:{port}/moto-api/"
+    return f"http://127.0.0.1:{port}/health"
+
+
+def served(
+    text: str, url: str, cwd: Path, env: dict[str, str], tmp_path: Path
 ) -> AbstractContextManager:
-    """``text`` running in the background until the block ends, once ``/health`` on ``port``
-    answers."""
+    """``text`` running in the background until the block ends, once ``url`` answers."""
     return running_server(
         ["bash", "-c", f"exec {text}"],
-        f"http://127.0.0.1:{port}/health",
+        url,
         env=env,
         cwd=cwd,
         timeout=90,
-        log=tmp_path / f"server-{port}.log",
+        log=tmp_path / f"server-{url.split(':')[2].split('/')[0]}.log",
     )
 
 

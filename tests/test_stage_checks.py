@@ -29,7 +29,8 @@ STAGES = stages_with(check_dir)
 
 
 @pytest.mark.parametrize("stage", STAGES)
-def test_the_check_passes_on_the_reference(stage, tmp_path):
+def test_the_check_passes_on_the_reference(stage, tmp_path, leaves_no_process):
+    """And leaves nothing running: stage 6's PostgreSQL, scheduler, workers and store too."""
     if stage == 0:
         target = answers_of_notebook(SOLVED_NOTEBOOK, tmp_path / "stage0")
     else:

@@ -69,7 +69,8 @@ def write_flowers(args: argparse.Namespace) -> None:
     """Write generated flowers, like the labelled ones, as parquet partitions."""
     iris = data.read_table(args.data, schema.LABELLED)
     paths = flowers.write_flowers(iris, args.out, args.rows, args.partitions, args.seed)
-    log.info("wrote %d flowers in %d files to %s", args.rows, len(paths), args.out.as_posix())
+    where = args.out.as_posix() if isinstance(args.out, Path) else args.out
+    log.info("wrote %d flowers in %d files to %s", args.rows, len(paths), where)
 
 
 def score(args: argparse.Namespace) -> None:
@@ -120,6 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one step; return 0 on success and 2 for input to fix (one line on stderr)."""
     args = build_parser().parse_args(argv)
     log_folder = args.out.parent if args.step in ("predict", "score") else args.out
+    if not isinstance(log_folder, Path):  # flowers written to object storage: the log stays here
+        log_folder = Path("runs")
     setup_logging(log_folder / f"{args.step}.log")
     try:
         args.run(args)
@@ -159,7 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     step = steps.add_parser("flowers", help="write generated flowers as parquet partitions")
     step.add_argument("--data", type=Path, required=True, help="labelled CSV to imitate")
-    step.add_argument("--out", type=Path, required=True, help="folder for the parquet files")
+    step.add_argument(
+        "--out", type=location, required=True, help="folder for the parquet files, or s3://…"
+    )
     step.add_argument("--rows", type=int, default=3_000_000, help="how many (3,000,000)")
     step.add_argument("--partitions", type=int, default=8, help="how many files (8)")
     step.add_argument("--seed", type=int, default=42, help="the generator's seed (42)")
@@ -167,7 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     step = steps.add_parser("score", help="score a folder of parquet flowers with one engine")
     step.add_argument("--model", type=Path, required=True, help="folder written by train")
-    step.add_argument("--data", type=Path, required=True, help="folder written by flowers")
+    step.add_argument(
+        "--data", type=location, required=True, help="folder written by flowers, or s3://…"
+    )
     step.add_argument("--out", type=Path, required=True, help="parquet file for the scores")
     step.add_argument("--engine", choices=sorted(ENGINES), default="pandas", help="(pandas)")
     step.add_argument(
@@ -177,6 +184,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     step.set_defaults(run=score)
     return parser
+
+
+def location(text: str) -> Path | str:
+    """A folder on this machine, or a URL (``s3://bucket/flowers``) kept as it is written."""
+    return text if "://" in text else Path(text)
 
 
 def _add_config_options(step: argparse.ArgumentParser) -> None:

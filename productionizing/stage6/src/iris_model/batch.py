@@ -36,7 +36,7 @@ def score(pipeline: Pipeline, flowers: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def score_file(pipeline: Pipeline, path: Path) -> pd.DataFrame:
+def score_file(pipeline: Pipeline, path: Path | str) -> pd.DataFrame:
     """The scores of one parquet file of flowers: the unit of work when scoring file by file."""
     return score(pipeline, pd.read_parquet(path))
 

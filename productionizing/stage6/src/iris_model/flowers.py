@@ -3,7 +3,10 @@
 Each species' flowers are drawn from a normal distribution with the mean and covariance of
 that species in the training table, so the model meets rows like the ones it learnt from, in
 any number. The rows are written as parquet files, one partition each, as a data lake holds
-them: the three ways of scoring in this stage all read the same files.
+them: the three ways of scoring in this stage all read the same files. The folder is one on
+this machine (a ``Path``) or in object storage (``s3://bucket/flowers``, through fsspec and
+s3fs, the store's endpoint and credentials in the environment), where a cluster's workers
+can read them.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 from itertools import pairwise
 from pathlib import Path
 
+import fsspec
 import numpy as np
 import pandas as pd
 
@@ -22,8 +26,8 @@ SHORTEST_CM = 0.1
 
 
 def write_flowers(
-    iris: pd.DataFrame, folder: Path, rows: int, partitions: int = 8, seed: int = 42
-) -> list[Path]:
+    iris: pd.DataFrame, folder: Path | str, rows: int, partitions: int = 8, seed: int = 42
+) -> list[Path | str]:
     """Write ``rows`` flowers like ``iris``'s into ``partitions`` parquet files in ``folder``.
 
     Rows are numbered by ``flower_id`` from 0, in file order. Partition ``k`` draws from its
@@ -32,7 +36,8 @@ def write_flowers(
     """
     if rows < partitions or partitions < 1:
         raise ValueError(f"expected rows >= partitions >= 1, got {rows=} and {partitions=}")
-    folder.mkdir(parents=True, exist_ok=True)
+    store, root = fsspec.core.url_to_fs(str(folder))
+    store.makedirs(root, exist_ok=True)  # in object storage, the bucket too
     profiles = [group.loc[:, list(FEATURES)] for _, group in iris.groupby(TARGET)]
     bounds = np.linspace(0, rows, partitions + 1, dtype="int64")
     paths = []
@@ -40,18 +45,28 @@ def write_flowers(
         generator = np.random.default_rng([seed, part])
         frame = _draw(profiles, end - first, generator)
         frame.insert(0, ID, np.arange(first, end, dtype="int64"))
-        path = folder / f"part-{part:03d}.parquet"
+        path = _inside(folder, f"part-{part:03d}.parquet")
         frame.to_parquet(path, index=False)
         paths.append(path)
     return paths
 
 
-def flower_files(folder: Path) -> list[Path]:
+def flower_files(folder: Path | str) -> list[Path | str]:
     """The parquet files in ``folder``, in the order their rows are numbered."""
-    paths = sorted(folder.glob("part-*.parquet"))
+    if isinstance(folder, Path):
+        paths: list[Path | str] = sorted(folder.glob("part-*.parquet"))
+    else:
+        store, root = fsspec.core.url_to_fs(folder)
+        paths = [store.unstrip_protocol(path) for path in store.glob(f"{root}/part-*.parquet")]
+        paths.sort()
     if not paths:
         raise FileNotFoundError(f"no part-*.parquet files in {folder}: write some flowers first")
     return paths
+
+
+def _inside(folder: Path | str, name: str) -> Path | str:
+    """``folder/name``: a path on this machine, or a URL in object storage."""
+    return folder / name if isinstance(folder, Path) else f"{folder.rstrip('/')}/{name}"
 
 
 def _draw(profiles: list[pd.DataFrame], rows: int, generator: np.random.Generator) -> pd.DataFrame:
