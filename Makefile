@@ -4,7 +4,7 @@ PYTHON ?= python3
 KIT := $(PYTHON) -m kit
 
 ifeq ($(shell command -v $(PYTHON) 2>/dev/null),)
-$(error No '$(PYTHON)' found. Install Python 3.11 or 3.12, or name one: make setup PYTHON=/path/to/python3)
+$(error No '$(PYTHON)' found. Install Python 3.11.5 to 3.14, or name one: make setup PYTHON=/path/to/python3)
 endif
 
 .DEFAULT_GOAL := help
@@ -16,10 +16,10 @@ help: ## list the kit's commands
 lab: ## set up, then open JupyterLab on the first notebook, on PORT (default 8888; KIT_PORTS=low-high moves every port)
 	@$(KIT) lab $(if $(PORT),--port "$(PORT)")
 
-setup: ## create .venv from requirements.lock, with the kit's Jupyter kernel inside it
-	@$(KIT) setup
+setup: ## create .venv from requirements.lock, with the kit's Jupyter kernel inside it (MAINTAINER=1: add the suite's tools)
+	@$(KIT) setup $(if $(MAINTAINER),--maintainer)
 
-test: ## set up if needed, then run the whole test suite
+test: ## set up if needed (with the suite's tools), then run the whole test suite
 	@$(KIT) test $(ARGS)
 
 start: ## copy stage STAGE's exercises into workspace/ (never overwrites)
@@ -55,5 +55,5 @@ generate: ## regenerate every derived file: exercise templates, carried stage fi
 notebooks: ## re-execute the solutions, then regenerate the learner notebooks from them
 	@$(KIT) notebooks
 
-lock: ## regenerate requirements.lock from requirements.in
+lock: ## regenerate the locks from requirements*.in for every platform, and check each has wheels
 	@$(KIT) lock
