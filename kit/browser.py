@@ -8,6 +8,7 @@ can say which request would have left the machine.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +25,19 @@ CHROMIUM_FLAGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",
 ]
 INSTALL_CHROMIUM = f"no Chromium at {CHROMIUM}: install it with `apt-get install -y chromium`"
+INSTALL_PLAYWRIGHT = (
+    "no Playwright, which drives the browser: it is a maintainer's tool, installed by "
+    "`python -m kit setup --maintainer` (make setup MAINTAINER=1)"
+)
+
+
+def browser_missing() -> str:
+    """Why no headless browser can be driven here (and how to get one), or ``""``."""
+    if not CHROMIUM.is_file():
+        return INSTALL_CHROMIUM
+    if importlib.util.find_spec("playwright") is None:
+        return INSTALL_PLAYWRIGHT
+    return ""
 
 
 @contextmanager

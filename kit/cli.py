@@ -31,7 +31,7 @@ COMMANDS = {
     "notebooks": ("kit.notebooks", "re-execute the solutions, regenerate learner notebooks", True),
     "doctor": ("kit.doctor", "check this machine is ready for the workshop day", False),
     "link": ("kit.link", "make this Python (conda, Binder) run the kit's notebooks", False),
-    "lock": ("kit.lock", "regenerate requirements.lock from requirements.in", False),
+    "lock": ("kit.lock", "regenerate the locks for every platform, check their wheels", True),
     "serve": ("kit.serve", "serve the reference stage-4 API here (--port 8000)", True),
     "bench": ("kit.bench", "load the stage-4 API and a bare Flask ceiling with wrk", True),
     "slides": ("kit.slides", "build every deck into one offline HTML file in slides/build/", True),

@@ -11,8 +11,12 @@ from pathlib import Path
 from kit.errors import KitError
 
 ROOT = Path(__file__).resolve().parent.parent
-VENV = ROOT / ".venv"
+VENV = ROOT / os.environ.get("KIT_VENV", ".venv")
+"""The kit's virtual environment; ``KIT_VENV`` moves it (CI's run on a second Python)."""
 LOCK = ROOT / "requirements.lock"
+"""Every package a learner installs, pinned for every platform (markers where they differ)."""
+MAINTAINER_LOCK = ROOT / "requirements-maintainer.lock"
+"""What only the kit's suite and its maintainers add on top of ``LOCK``, pinned the same way."""
 DATA = ROOT / "data"
 STAGES = range(0, 8)
 """Every stage number the kit may hold; ``stages_with`` says which exist here."""

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kit.browser import CHROMIUM, INSTALL_CHROMIUM, chromium, offline_context
+from kit.browser import browser_missing, chromium, offline_context
 from kit.paths import DATA
 
 RECORD = pytest.mark.exercise(
@@ -208,8 +208,8 @@ def test_the_report_holds_a_plot_per_feature_inside_the_page(report: Path):
 
 @REPORT
 def test_the_report_shows_offline_in_a_browser(report: Path):
-    if not CHROMIUM.is_file():
-        pytest.skip(INSTALL_CHROMIUM)
+    if why := browser_missing():
+        pytest.skip(why)
     with chromium() as browser:
         context, outside = offline_context(browser)
         page = context.new_page()
