@@ -33,9 +33,9 @@ REQUIREMENTS = ROOT / "requirements.in"
 MAINTAINER_REQUIREMENTS = ROOT / "requirements-maintainer.in"
 TABLE = ROOT / "docs" / "platforms.md"
 HEADER = """\
-# {what}, pinned for every platform and Python the kit supports
-# (markers where a pin differs): generated from {source} by `python -m kit lock`
-# (make lock). Do not edit by hand.
+# {what}.
+# Pinned for every platform and Python the kit supports (markers where a pin differs):
+# generated from {source} by `python -m kit lock` (make lock). Do not edit by hand.
 """
 
 
