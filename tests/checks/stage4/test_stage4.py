@@ -177,7 +177,7 @@ def _versions(text: str) -> dict[str, str]:
 @IMAGE
 def test_hadolint_is_clean(workdir, note):
     if why := hadolint_missing():
-        note(f"not checked here: {why}")
+        note(f"NOT CHECKED here: {why}")
         pytest.skip(why)
     command = [HADOLINT, "--no-color", "Dockerfile"]
     done = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
@@ -197,7 +197,7 @@ def _call_the_service(base: str) -> None:
 @IMAGE
 def test_the_cmd_serves_here_and_its_healthcheck_passes(workdir, recipe, model_dir, note):
     if why := gunicorn_missing():
-        note(f"not checked here: {why}")
+        note(f"NOT CHECKED here: {why}")
         pytest.skip(why)
     port = free_port()
     try:
