@@ -9,12 +9,21 @@ can say which request would have left the machine.
 from __future__ import annotations
 
 import importlib.util
+import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_COMMANDS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+BROWSER_FILES = (
+    Path("/Applications/Chromium.app/Contents/MacOS/Chromium"),
+    Path("/Applications/Google Chrome.app/Contents/MacOS/Google Chrome"),
+    Path(
+        os.environ.get("PROGRAMFILES", "C:/Program Files"), "Google/Chrome/Application/chrome.exe"
+    ),
+)
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -24,16 +33,29 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",
 ]
-INSTALL_CHROMIUM = f"no Chromium at {CHROMIUM}: install it with `apt-get install -y chromium`"
+INSTALL_CHROMIUM = (
+    "no Chromium or Chrome found: install one (Debian/Ubuntu: `sudo apt-get install chromium`; "
+    "macOS and Windows: Google Chrome), or name it with KIT_CHROMIUM=/path/to/it"
+)
 INSTALL_PLAYWRIGHT = (
     "no Playwright, which drives the browser: it is a maintainer's tool, installed by "
     "`python -m kit setup --maintainer` (make setup MAINTAINER=1)"
 )
 
 
+def find_chromium() -> Path | None:
+    """This machine's Chromium or Chrome: ``$KIT_CHROMIUM``, one on ``PATH``, or one where
+    macOS and Windows install it; None when there is none."""
+    if named := os.environ.get("KIT_CHROMIUM"):
+        return Path(named) if Path(named).is_file() else None
+    on_path = (shutil.which(command) for command in BROWSER_COMMANDS)
+    found = next((Path(path) for path in on_path if path), None)
+    return found or next((path for path in BROWSER_FILES if path.is_file()), None)
+
+
 def browser_missing() -> str:
-    """Why no headless browser can be driven here (and how to get one), or ``""``."""
-    if not CHROMIUM.is_file():
+    """Why no headless browser can be driven here, and how to get one; ``""`` when one can."""
+    if find_chromium() is None:
         return INSTALL_CHROMIUM
     if importlib.util.find_spec("playwright") is None:
         return INSTALL_PLAYWRIGHT
@@ -45,8 +67,11 @@ def chromium() -> Iterator[Any]:
     """A headless Chromium (playwright's ``Browser``), closed when the block ends."""
     from playwright.sync_api import sync_playwright
 
+    executable = find_chromium()
+    if executable is None:
+        raise FileNotFoundError(INSTALL_CHROMIUM)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        browser = playwright.chromium.launch(executable_path=str(executable), args=CHROMIUM_FLAGS)
         try:
             yield browser
         finally:

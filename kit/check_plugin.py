@@ -25,6 +25,7 @@ class Exercise:
     needs: list[int] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    not_checked: list[str] = field(default_factory=list)
     tests: int = 0
 
 
@@ -129,6 +130,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
     if report.failed and call.excinfo is not None:
         item.stash[_EXERCISE_OF_ITEM].failures.append(_explain(call.excinfo))
+    elif report.skipped and isinstance(report.longrepr, tuple):
+        # A check skips a part only when this machine lacks what it needs (a browser, a
+        # container engine, a database server): the reason says why and how to get it.
+        reason = report.longrepr[2].removeprefix("Skipped: ")
+        item.stash[_EXERCISE_OF_ITEM].not_checked.append(reason)
     return report
 
 
@@ -158,7 +164,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 def passed(result: dict) -> bool:
-    """Every checked exercise passed, and the check itself could run."""
+    """No checked exercise failed, and the check itself could run.
+
+    A part that could not run here (``not_checked``) fails nothing, so the exit status stays
+    0; the report says on its own line that it was not checked, and never counts it as passed.
+    """
     return not (
         result["problems"]
         or result.get("broken")
@@ -181,21 +191,42 @@ def render_report(stage: int | str, target: Path, result: dict) -> str:
     for exercise in result["exercises"]:
         lines += _exercise_lines(exercise, failed, blocked=bool(broken))
     lines.extend(f"  the check could not run: {problem}" for problem in result["problems"])
-    done = sum(1 for exercise in result["exercises"] if not exercise["failures"])
-    summary = f"{done} of {len(result['exercises'])} exercises pass."
+    return "\n".join([*lines, _summary(result), *_stuck(stage, result, blocked=bool(broken))])
+
+
+def status(exercise: dict, failed: set[int]) -> str:
+    """``passed``, ``failed``, ``waiting`` (for a failed exercise it needs) or ``not checked``
+    (nothing failed, but a part could not run on this machine)."""
+    if exercise["failures"]:
+        waiting = any(number in failed for number in exercise["needs"])
+        return "waiting" if waiting else "failed"
+    return "not checked" if exercise.get("not_checked") else "passed"
+
+
+def statuses(result: dict) -> dict[int, str]:
+    """Each checked exercise's ``status``, by number."""
+    failed = {each["number"] for each in result["exercises"] if each["failures"]}
+    return {each["number"]: status(each, failed) for each in result["exercises"]}
+
+
+def _summary(result: dict) -> str:
+    counted = list(statuses(result).values())
+    summary = f"{counted.count('passed')} of {len(counted)} exercises pass"
+    if unchecked := counted.count("not checked"):
+        summary += f", {unchecked} NOT CHECKED on this machine (see above)"
     if result["only"]:
-        summary = (
-            f"{summary[:-1]} (only exercise {', '.join(map(str, result['only']))} was checked)."
-        )
-    return "\n".join([*lines, summary, *_stuck(stage, failed)])
+        summary += f" (only exercise {', '.join(map(str, result['only']))} was checked)"
+    return summary + "."
 
 
-def _stuck(stage: int | str, failed: set[int]) -> list[str]:
-    """After a failure, how to ask for the answer of the first failed exercise: the hints
-    only say where to look, so the answer is one command away, and only on request."""
-    if not (str(stage) and failed):
+def _stuck(stage: int | str, result: dict, blocked: bool) -> list[str]:
+    """After a failure, how to ask for the answer of the first exercise that failed on its
+    own (not one waiting for another): the hints only say where to look, so the answer is one
+    command away, and only on request."""
+    failing = [number for number, state in statuses(result).items() if state == "failed"]
+    if not (str(stage) and failing) or blocked:
         return []
-    command = f"make solution STAGE={stage} EXERCISE={min(failed)}"
+    command = f"make solution STAGE={stage} EXERCISE={min(failing)}"
     return [f"Stuck? `{command}` shows the reference answer."]
 
 
@@ -204,6 +235,9 @@ def _exercise_lines(exercise: dict, failed: set[int], blocked: bool) -> list[str
     heading = f"Exercise {exercise['number']}: {exercise['title']}"
     notes = [f"          {note}" for note in dict.fromkeys(exercise.get("notes", []))]
     if not exercise["failures"]:
+        if unchecked := exercise.get("not_checked"):
+            parts = [f"          NOT CHECKED: {reason}" for reason in dict.fromkeys(unchecked)]
+            return [f"  NOT CHECKED  {heading}", *parts, "          the rest passed", *notes]
         return [f"  pass  {heading}", *notes]
     if blocked:
         return [f"  BLOCKED  {heading} (see the file above)"]

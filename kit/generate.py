@@ -36,7 +36,7 @@ import fnmatch
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -255,14 +255,15 @@ def _tree(folder: Path) -> dict[str, bytes]:
 # --- stubs -------------------------------------------------------------------------------
 
 
-def stub_exercises(path: str, content: bytes, stage: int) -> bytes:
-    """The learner's version of one reference file of ``stage``."""
+def stub_exercises(path: str, content: bytes, stage: int, done: Container[int] = ()) -> bytes:
+    """The learner's version of one reference file of ``stage``, with the exercises in
+    ``done`` answered as the reference answers them (the suite's replay of a learner)."""
     if path == "README.md":
         return _start_state_readme(content.decode())
     if path == "pyproject.toml":
         return content + STUBS_LINT_RULE.encode()
     text = content.decode("utf-8", errors="surrogateescape")
-    blocks = exercise_blocks(path, text, stage)
+    blocks = [block for block in exercise_blocks(path, text, stage) if block.number not in done]
     if not blocks:
         return content
     lines = text.splitlines(keepends=True)

@@ -1,4 +1,7 @@
-"""``python -m kit lab``: set up, then open JupyterLab on the first notebook.
+"""``python -m kit lab``: set up, then open JupyterLab on the learner's first notebook.
+
+The learner's notebooks are their own copies in ``workspace/`` (git ignores it), made here for
+every stage that has none yet: the kit's notebooks in ``notebooks/`` stay as the kit ships them.
 
 It is ``.venv``'s own Lab, with ``.venv``'s commands first on ``PATH``: that Lab finds the kernel
 registered inside ``.venv`` (this clone's kit), and ``python``, ``pytest`` or ``hadolint`` typed
@@ -11,11 +14,10 @@ import argparse
 import os
 import subprocess
 
-from kit.paths import ROOT, VENV, venv_python
+from kit.paths import ROOT, STAGES, VENV, venv_python
 from kit.ports import well_known
 from kit.setup import ensure_environment
-
-FIRST_NOTEBOOK = "notebooks/00_exploratory_notebook.ipynb"
+from kit.workspace import own_notebook
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,8 +34,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     ensure_environment()
+    notebooks = [own_notebook(stage) for stage in STAGES]
+    first = next(notebook for notebook in notebooks if notebook)
+    first = first.relative_to(ROOT) if first.is_relative_to(ROOT) else first
     command = [
-        *(str(venv_python()), "-m", "jupyter", "lab", FIRST_NOTEBOOK),
+        *(str(venv_python()), "-m", "jupyter", "lab", first.as_posix()),
         f"--ServerApp.root_dir={ROOT}",
         f"--ServerApp.port={args.port or well_known('lab')}",
     ]
@@ -41,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         command.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # containers and CI machines run as root
-    print(f"kit lab: JupyterLab opens {FIRST_NOTEBOOK}; press Ctrl-C twice here to stop it.")
+    print(f"kit lab: JupyterLab opens {first.as_posix()}; press Ctrl-C twice here to stop it.")
     try:
         return subprocess.run(command, cwd=ROOT, env=venv_environment()).returncode
     except KeyboardInterrupt:

@@ -12,7 +12,6 @@ runs no code.
 
 from __future__ import annotations
 
-import io
 import json
 import numbers
 import warnings
@@ -75,8 +74,8 @@ def _entry(value: object) -> dict:
 
 def _value(entry: dict) -> object:
     if entry["kind"] == "DataFrame":
-        text = io.StringIO(json.dumps(entry["frame"]))
-        return pd.read_json(text, orient="split", dtype=False, convert_dates=False)
+        frame = entry["frame"]
+        return pd.DataFrame(frame["data"], index=frame["index"], columns=frame["columns"])
     if entry["kind"] == "number":
         return entry["number"]
     return NotData(entry["kind"])

@@ -13,6 +13,8 @@ import copy
 import os
 import re
 import tempfile
+from collections.abc import Container
+from functools import partial
 from pathlib import Path
 
 import nbformat
@@ -53,19 +55,24 @@ def write_learner_notebooks() -> None:
         print(f"wrote {learner_path.relative_to(ROOT)}")
 
 
-def learner_notebook(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The learner's version of ``solution``: exercises stubbed, no outputs."""
+def learner_notebook(
+    solution: nbformat.NotebookNode, done: Container[int] = ()
+) -> nbformat.NotebookNode:
+    """The learner's version of ``solution``: exercises stubbed, no outputs; those in
+    ``done`` answered as the solution answers them (the suite's replay of a learner)."""
     notebook = copy.deepcopy(solution)
     notebook.cells = [
-        _learner_cell(cell) for cell in notebook.cells if "solution-only" not in _tags(cell)
+        _learner_cell(cell, done) for cell in notebook.cells if "solution-only" not in _tags(cell)
     ]
     return notebook
 
 
-def _learner_cell(cell: nbformat.NotebookNode) -> nbformat.NotebookNode:
+def _learner_cell(cell: nbformat.NotebookNode, done: Container[int]) -> nbformat.NotebookNode:
     tags = _tags(cell)
     if cell.cell_type == "code":
-        source, stubbed = CODE_SOLUTION.subn(_code_stub, cell.source)
+        numbers = {int(match["number"]) for match in CODE_SOLUTION.finditer(cell.source)}
+        stubbed = bool(numbers - set(done))
+        source = CODE_SOLUTION.sub(partial(_code_stub, done=done), cell.source)
         cell.source = source.rstrip("\n")
         cell.outputs = []
         cell.execution_count = None
@@ -83,8 +90,10 @@ def _learner_cell(cell: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return cell
 
 
-def _code_stub(match: re.Match) -> str:
+def _code_stub(match: re.Match, done: Container[int]) -> str:
     indent, number = match["indent"], match["number"]
+    if int(number) in done:
+        return "".join(match[0].splitlines(keepends=True)[1:-1])
     return (
         f"{indent}# Exercise {number}: replace these two lines with your code, then run the cell.\n"
         f'{indent}raise NotImplementedError("Exercise {number} not done yet")\n'

@@ -99,6 +99,20 @@ def templates_dir(stage: int) -> Path:
     return ROOT / "exercises" / f"stage{stage}"
 
 
+def notebook_of(stage: int) -> Path | None:
+    """The kit's learner notebook of ``stage`` (``notebooks/01_script.ipynb``), if it has one."""
+    return next(iter(sorted((ROOT / "notebooks").glob(f"{stage:02d}_*.ipynb"))), None)
+
+
+def learner_copy_of(notebook: Path) -> Path:
+    """Where the learner's own copy of a kit notebook lives: ``workspace/01_script.ipynb``.
+
+    Beside the stage folders, one level below the kit as ``notebooks/`` is, so the notebook's
+    relative paths (``../data``) mean the same in the copy.
+    """
+    return workspace_dir() / notebook.name
+
+
 def check_dir(stage: int) -> Path:
     """The stage check: a pytest suite run against a target folder."""
     return ROOT / "tests" / "checks" / f"stage{stage}"

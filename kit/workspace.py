@@ -1,8 +1,10 @@
 """``start`` and ``catch-up``: put a stage's files in the learner's workspace, losing nothing.
 
-``start`` copies the exercise templates and never overwrites a file. ``catch-up`` resets the
-stage to its start state (or, to skip ahead, its end state) with the learner's work kept in
-``workspace/backups/``, and prints the commands that bring that work back.
+``start`` copies the exercise templates and the stage's notebook, and never overwrites a file:
+the learner edits ``workspace/NN_*.ipynb``, a copy git ignores, never a notebook the kit
+tracks. ``catch-up`` resets the stage's folder and notebook to the start state (or, to skip
+ahead, the end state) with the learner's work kept in ``workspace/backups/``, and prints the
+commands that bring that work back.
 """
 
 from __future__ import annotations
@@ -16,8 +18,11 @@ from datetime import datetime
 from pathlib import Path
 
 from kit.paths import (
+    STAGES,
     display_path,
+    learner_copy_of,
     not_copied,
+    notebook_of,
     parse_stage,
     reference_dir,
     stage_files,
@@ -54,14 +59,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.command == "catch-up":
         catch_up(_stage(args.stage, "catch-up"), args.state)
-    else:
-        start(_stage(args.stage, "start"))
+        return 0
+    stage = _stage(args.stage, "start")
+    if templates_dir(stage).is_dir():
+        start(stage)
+    if notebook := own_notebook(stage):
+        print(f"Your notebook: {display_path(notebook)} (open it in JupyterLab: make lab).")
     return 0
 
 
+def own_notebook(stage: int) -> Path | None:
+    """The learner's copy of stage ``stage``'s notebook, copied from the kit's if absent."""
+    kits = notebook_of(stage)
+    if kits is None:
+        return None
+    mine = learner_copy_of(kits)
+    if not mine.exists():
+        mine.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(kits, mine)
+    return mine
+
+
 def start(stage: int) -> Path:
-    """Copy stage ``stage``'s exercise templates into ``workspace/stageN``; keep existing files."""
-    stage = _stage(str(stage), "start")
+    """Copy stage ``stage``'s exercise templates into ``workspace/stageN`` and its notebook
+    into ``workspace/``; keep existing files."""
+    stage = parse_stage(str(stage), "start", stages_with(templates_dir))
+    own_notebook(stage)
     destination = workspace_dir() / f"stage{stage}"
     kept = []
 
@@ -85,15 +108,38 @@ def start(stage: int) -> Path:
 
 
 def catch_up(stage: int, state: str = "start") -> Path:
-    """Reset ``workspace/stageN`` to the stage's start (or end) state, backing up what was there."""
+    """Reset ``workspace/stageN`` and the stage's notebook to the stage's start (or end)
+    state, backing up what was there."""
     stage = _stage(str(stage), "catch-up")
     destination = workspace_dir() / f"stage{stage}"
-    backup = _back_up(stage, destination)
-    shutil.copytree(STATES[state](stage), destination, ignore=not_copied, dirs_exist_ok=True)
-    print(f"Stage {stage} is reset to its {STATE_NAMES[state]} in {display_path(destination)}.")
-    if backup:
-        print(how_to_get_back(backup, destination))
+    backup = None
+    if templates_dir(stage).is_dir():
+        backup = _back_up(stage, destination)
+        shutil.copytree(STATES[state](stage), destination, ignore=not_copied, dirs_exist_ok=True)
+        print(f"Stage {stage} is reset to its {STATE_NAMES[state]} in {display_path(destination)}.")
+        if backup:
+            print(how_to_get_back(backup, destination))
+    _reset_notebook(stage, backup or _free_backup_path(stage))
     return destination
+
+
+def _reset_notebook(stage: int, backup: Path) -> None:
+    """Put the kit's notebook of ``stage`` in the workspace, the learner's copy (if changed)
+    moved into ``backup``, beside their code."""
+    kits = notebook_of(stage)
+    if kits is None:
+        return
+    mine = learner_copy_of(kits)
+    if mine.exists() and not filecmp.cmp(mine, kits, shallow=False):
+        backup.mkdir(parents=True, exist_ok=True)
+        kept = backup / mine.name
+        shutil.move(mine, kept)
+        copy_one = GET_BACK_COMMANDS["nt" if os.name == "nt" else "posix"][0]
+        print(
+            f"Your notebook {display_path(mine)} is reset too; yours is kept as "
+            f"{display_path(kept)}. To get it back: {copy_one.format(_shown(kept), _shown(mine))}"
+        )
+    own_notebook(stage)
 
 
 def how_to_get_back(backup: Path, destination: Path) -> str:
@@ -150,4 +196,6 @@ def _free_backup_path(stage: int) -> Path:
 
 
 def _stage(text: str, command: str) -> int:
-    return parse_stage(text, command, stages_with(templates_dir))
+    """The stage in ``text``: one with exercise templates, a notebook, or both."""
+    with_notebook = [stage for stage in STAGES if notebook_of(stage)]
+    return parse_stage(text, command, sorted({*stages_with(templates_dir), *with_notebook}))

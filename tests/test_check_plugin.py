@@ -123,3 +123,53 @@ def test_a_note_shows_under_its_exercise_whether_it_passes_or_fails(tmp_path):
         "          expected a healthy container, got one that stopped",
         "          built the image in an engine",
     ]
+
+
+UNCHECKED_CHECK = """
+import pytest
+
+@pytest.mark.exercise(1, "render the page", hint="look at the report")
+def test_page_bytes(target):
+    pass
+
+@pytest.mark.exercise(1, "render the page")
+def test_page_in_a_browser(target):
+    pytest.skip("no Chromium here: install Chromium or Chrome, then check again")
+
+@pytest.mark.exercise(2, "write the card", hint="look at card.py")
+def test_card(target):
+    pass
+"""
+
+
+def test_a_part_that_cannot_run_here_is_not_checked_never_passed(tmp_path):
+    done = run_fake_check(tmp_path, UNCHECKED_CHECK)
+    assert done.stdout.splitlines()[1:] == [
+        "  NOT CHECKED  Exercise 1: render the page",
+        "          NOT CHECKED: no Chromium here: install Chromium or Chrome, then check again",
+        "          the rest passed",
+        "  pass  Exercise 2: write the card",
+        "1 of 2 exercises pass, 1 NOT CHECKED on this machine (see above).",
+    ]
+    assert done.returncode == 0, "nothing failed: the learner's work is not at fault"
+
+
+WAITING_CHECK = """
+import pytest
+
+@pytest.mark.exercise(1, "write the DAG", hint="look at dvc.yaml", needs=(2,))
+def test_dag(target):
+    raise NotImplementedError("the step needs exercise 2")
+
+@pytest.mark.exercise(2, "read the input", hint="look at steps.py")
+def test_read(target):
+    raise NotImplementedError("Exercise 2 not done yet")
+"""
+
+
+def test_stuck_names_the_first_exercise_that_fails_on_its_own_not_one_that_waits(tmp_path):
+    report = run_fake_check(tmp_path, WAITING_CHECK).stdout
+    assert "WAIT  Exercise 1: write the DAG" in report and "FAIL  Exercise 2" in report
+    assert report.splitlines()[-1] == (
+        "Stuck? `make solution STAGE=9 EXERCISE=2` shows the reference answer."
+    )

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kit.browser import CHROMIUM, INSTALL_CHROMIUM, chromium, offline_context
+from kit.browser import INSTALL_CHROMIUM, chromium, find_chromium, offline_context
 from kit.cli import main
 from kit.errors import KitError
 from kit.notebooks import SOLUTIONS
@@ -27,7 +27,7 @@ MAX_CODE_LINES = 12
 MAX_CODE_WIDTH = 84  # characters that fit a 1280-pixel-wide slide at the kit's code size
 
 needs_chromium = pytest.mark.skipif(
-    not CHROMIUM.is_file(),
+    find_chromium() is None,
     reason=INSTALL_CHROMIUM,
 )
 

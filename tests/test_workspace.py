@@ -32,12 +32,48 @@ def kit_folders(tmp_path, monkeypatch) -> Path:
         },
     )
     monkeypatch.setattr(workspace, "stages_with", lambda folder_of: [7])
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "07_monitoring.ipynb").write_text("the kit's notebook")
+    monkeypatch.setattr(
+        workspace,
+        "notebook_of",
+        lambda stage: tmp_path / "notebooks/07_monitoring.ipynb" if stage == 7 else None,
+    )
     return tmp_path
 
 
 def test_start_copies_the_templates(kit_folders):
     destination = workspace.start(7)
     assert (destination / "pkg" / "model.py").read_text() == "stub"
+
+
+def test_start_gives_the_learner_a_copy_of_the_notebook_that_git_ignores(kit_folders):
+    workspace.start(7)
+    mine = kit_folders / "workspace" / "07_monitoring.ipynb"
+    assert mine.read_text() == "the kit's notebook"
+    mine.write_text("my notes")
+    workspace.start(7)
+    assert mine.read_text() == "my notes", "expected start never to overwrite my notebook"
+
+
+def test_the_learners_notebooks_are_ignored_by_git():
+    ignored = subprocess.run(
+        ["git", "check-ignore", "-q", "workspace/07_monitoring.ipynb"], cwd=paths.ROOT
+    )
+    assert ignored.returncode == 0
+
+
+def test_catch_up_keeps_the_learners_notebook_and_says_how_to_get_it_back(kit_folders, capsys):
+    workspace.start(7)
+    mine = kit_folders / "workspace" / "07_monitoring.ipynb"
+    mine.write_text("my notes")
+    workspace.catch_up(7)
+    said = capsys.readouterr().out
+    assert mine.read_text() == "the kit's notebook"
+    kept = list((kit_folders / "workspace" / "backups").glob("stage7-*/07_monitoring.ipynb"))
+    assert [path.read_text() for path in kept] == ["my notes"]
+    assert "Your notebook workspace/07_monitoring.ipynb is reset too" in said
+    assert f"cp {paths.display_path(kept[0])} workspace/07_monitoring.ipynb" in said
 
 
 def test_start_never_overwrites_the_learners_work(kit_folders, capsys):

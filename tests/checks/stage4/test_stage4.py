@@ -175,9 +175,8 @@ def _versions(text: str) -> dict[str, str]:
 
 
 @IMAGE
-def test_hadolint_is_clean(workdir, note):
+def test_hadolint_is_clean(workdir):
     if why := hadolint_missing():
-        note(f"NOT CHECKED here: {why}")
         pytest.skip(why)
     command = [HADOLINT, "--no-color", "Dockerfile"]
     done = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
@@ -195,9 +194,8 @@ def _call_the_service(base: str) -> None:
 
 
 @IMAGE
-def test_the_cmd_serves_here_and_its_healthcheck_passes(workdir, recipe, model_dir, note):
+def test_the_cmd_serves_here_and_its_healthcheck_passes(workdir, recipe, model_dir):
     if why := gunicorn_missing():
-        note(f"NOT CHECKED here: {why}")
         pytest.skip(why)
     port = free_port()
     try:
@@ -220,7 +218,10 @@ def test_the_image_builds_and_becomes_healthy_in_an_engine(workdir, recipe, tmp_
     available, why = engine_available()
     if not available:
         note(f"ran the image's CMD locally: no container engine ({why})")
-        pytest.skip(f"no container engine ({why})")
+        pytest.skip(
+            f"the image in a container engine: none here ({why}); install Docker Desktop "
+            "(macOS, Windows) or Docker Engine (Linux), then check again"
+        )
     note(f"built the image and ran it in a container engine ({why}); its CMD ran locally too")
     assert recipe.cmd and recipe.healthcheck, "expected a CMD and a HEALTHCHECK, got them missing"
     port = free_port()

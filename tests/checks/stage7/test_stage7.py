@@ -207,9 +207,8 @@ def test_the_report_holds_a_plot_per_feature_inside_the_page(report: Path):
 
 
 @REPORT
-def test_the_report_shows_offline_in_a_browser(report: Path, note):
+def test_the_report_shows_offline_in_a_browser(report: Path):
     if why := browser_missing():
-        note(f"NOT CHECKED in a browser: {why}")
         pytest.skip(why)
     with chromium() as browser:
         context, outside = offline_context(browser)
