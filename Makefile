@@ -4,7 +4,7 @@ PYTHON ?= python3
 KIT := $(PYTHON) -m kit
 
 ifeq ($(shell command -v $(PYTHON) 2>/dev/null),)
-$(error No '$(PYTHON)' found. Install Python 3.11 or 3.12, or name one: make setup PYTHON=/path/to/python3)
+$(error No '$(PYTHON)' found. Install Python 3.11.5 to 3.14, or name one: make setup PYTHON=/path/to/python3)
 endif
 
 .DEFAULT_GOAL := help
@@ -17,7 +17,7 @@ lab:
 	@$(KIT) lab $(if $(PORT),--port "$(PORT)")
 
 setup:
-	@$(KIT) setup $(if $(ROOM),--room "$(ROOM)")
+	@$(KIT) setup $(if $(ROOM),--room "$(ROOM)") $(if $(MAINTAINER),--maintainer)
 
 test:
 	@$(KIT) test $(ARGS)

@@ -29,6 +29,7 @@ import requests
 
 from kit import bench_scale
 from kit.image import read_dockerfile, serve_locally
+from kit.native import bench_missing
 from kit.paths import ROOT, import_path_with, reference_dir
 from kit.ports import free_port
 from kit.serve import add_runs_argument, reference_model
@@ -72,6 +73,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.stage == 6:
         return bench_scale.run(args)
+    if why := bench_missing():
+        print(why, file=sys.stderr)
+        return 2
     if shutil.which("wrk") is None:
         print(INSTALL_WRK, file=sys.stderr)
         return 2

@@ -8,6 +8,7 @@ can say which request would have left the machine.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 from collections.abc import Iterator
@@ -36,6 +37,10 @@ INSTALL_CHROMIUM = (
     "no Chromium or Chrome found: install one (Debian/Ubuntu: `sudo apt-get install chromium`; "
     "macOS and Windows: Google Chrome), or name it with KIT_CHROMIUM=/path/to/it"
 )
+INSTALL_PLAYWRIGHT = (
+    "no Playwright, which drives the browser: it is a maintainer's tool, installed by "
+    "`python -m kit setup --maintainer` (make setup MAINTAINER=1)"
+)
 
 
 def find_chromium() -> Path | None:
@@ -46,6 +51,15 @@ def find_chromium() -> Path | None:
     on_path = (shutil.which(command) for command in BROWSER_COMMANDS)
     found = next((Path(path) for path in on_path if path), None)
     return found or next((path for path in BROWSER_FILES if path.is_file()), None)
+
+
+def browser_missing() -> str:
+    """Why no headless browser can be driven here, and how to get one; ``""`` when one can."""
+    if find_chromium() is None:
+        return INSTALL_CHROMIUM
+    if importlib.util.find_spec("playwright") is None:
+        return INSTALL_PLAYWRIGHT
+    return ""
 
 
 @contextmanager

@@ -56,7 +56,7 @@ COMMANDS = {
         True,
     ),
     "notebooks": ("kit.notebooks", "re-execute the solutions, regenerate learner notebooks", True),
-    "lock": ("kit.lock", "regenerate requirements.lock from requirements.in", False),
+    "lock": ("kit.lock", "regenerate the locks for every platform, check their wheels", True),
     "link": ("kit.link", "make this Python (conda, Binder) run the kit's notebooks", False),
     "room": (
         "kit.room.server",
@@ -77,7 +77,7 @@ COMMANDS = {
     ),
 }
 MAKE_VARIABLES = {
-    "setup": "[ROOM=url]",
+    "setup": "[ROOM=url] [MAINTAINER=1]",
     "lab": "[PORT=n]",
     "test": "[ARGS=...]",
     "start": "STAGE=N",

@@ -20,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 from kit.errors import KitError
+from kit.native import gunicorn_missing
 from kit.paths import (
     ROOT,
     import_path_with,
@@ -248,6 +249,9 @@ def demo_stage4(narrator: Narrator, model: Path) -> None:
         "HEALTHCHECK and gunicorn. Here we lint the Dockerfile and run its CMD exactly as "
         "the image would (no container engine needed).",
     )
+    if why := gunicorn_missing():
+        narrator.show(f"not run here: {why}")
+        return
     stage = reference_dir(4)
     narrator.step("lint the Dockerfile with hadolint")
     hadolint = str(Path(sys.executable).parent / "hadolint")
@@ -354,6 +358,9 @@ def demo_stage7(narrator: Narrator) -> None:
         *("--out", runs / "model"),
         env=env,
     )
+    if why := gunicorn_missing():
+        narrator.show(f"the service is not run here: {why}")
+        return
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     for name, petal_cm in (("plausible", "0"), ("drifted", "1.5")):

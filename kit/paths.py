@@ -12,8 +12,12 @@ from kit import stages
 from kit.errors import KitError
 
 ROOT = Path(__file__).resolve().parent.parent
-VENV = ROOT / ".venv"
+VENV = ROOT / os.environ.get("KIT_VENV", ".venv")
+"""The kit's virtual environment; ``KIT_VENV`` moves it (CI's run on a second Python)."""
 LOCK = ROOT / "requirements.lock"
+"""Every package a learner installs, pinned for every platform (markers where they differ)."""
+MAINTAINER_LOCK = ROOT / "requirements-maintainer.lock"
+"""What only the kit's suite and its maintainers add on top of ``LOCK``, pinned the same way."""
 DATA = ROOT / "data"
 WHEELHOUSE = ROOT / "wheelhouse"
 """The lock's wheels for a set-up with no internet (``make wheelhouse``; git-ignored)."""

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from kit.errors import KitError
 from kit.image import ImageError, serve_locally, train_model
+from kit.native import gunicorn_missing
 from kit.paths import ROOT, display_path, reference_dir
 from kit.ports import port_is_free, well_known
 from kit.servers import ServerDidNotStart
@@ -90,6 +91,8 @@ def run(args: argparse.Namespace) -> int:
     # Ctrl-C and a supervisor's ``kill`` both end here cleanly, gunicorn stopped. gunicorn runs
     # in a session of its own (kit.servers), out of the terminal's reach, so kit serve must
     # hear both: SIGINT too is set, not inherited, as a shell's background job ignores it.
+    if why := gunicorn_missing():
+        raise KitError(why)
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop_signal, _interrupt)
     args.port = args.port or well_known("serve")

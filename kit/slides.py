@@ -146,7 +146,10 @@ class RevealFiles:
     def find(cls) -> RevealFiles:
         spec = importlib.util.find_spec("sphinx_revealjs")
         if spec is None or not spec.submodule_search_locations:
-            raise KitError("sphinx-revealjs is not installed: run `make setup` (or pip install it)")
+            raise KitError(
+                "sphinx-revealjs (its reveal.js) is a maintainer's tool, not installed here: "
+                "run `make setup MAINTAINER=1` (python -m kit setup --maintainer)"
+            )
         files = cls(Path(next(iter(spec.submodule_search_locations))) / "_static" / "revealjs")
         major = files.version()[0]
         if major not in SUPPORTED_REVEAL:

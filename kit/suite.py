@@ -1,4 +1,5 @@
-"""``python -m kit test``: set up if needed, then run the whole suite and report its wall time.
+"""``python -m kit test``: set up if needed (the maintainer's install: the learner's and the
+suite's own tools), then run the whole suite and report its wall time.
 
 The suite runs notebooks (nbval), the stage checks, the reference code's tests and the kit's
 own tests, in two worker processes. ``--dist loadfile`` keeps each notebook on one worker, as
@@ -26,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    ensure_environment()
+    ensure_environment(maintainer=True)  # the suite's own tools: nbval, xdist, Playwright …
     command = [
         *(str(venv_python()), "-m", "pytest"),
         *("--numprocesses", "2", "--dist", "loadfile", "--no-loadscope-reorder"),

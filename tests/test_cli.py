@@ -10,6 +10,7 @@ import pytest
 from kit import stages
 from kit.cli import COMMANDS
 from kit.paths import ROOT
+from kit.python_version import supported_range
 
 
 def kit(*arguments: str, python: str = sys.executable) -> subprocess.CompletedProcess:
@@ -78,7 +79,7 @@ def test_make_without_the_named_python_says_what_to_do():
         text=True,
     )
     assert result.returncode != 0
-    assert "No 'no-such-python' found. Install Python 3.11 or 3.12" in result.stderr
+    assert f"No 'no-such-python' found. Install Python {supported_range()}" in result.stderr
 
 
 def test_a_check_of_a_missing_target_says_the_folder_does_not_exist():

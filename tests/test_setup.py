@@ -15,7 +15,7 @@ import pytest
 from kit import setup
 from kit.errors import KitError
 from kit.link import Kernel, find_kernels, kernel_spec_file, kit_imported_by, link_environment
-from kit.paths import LOCK, ROOT, VENV, venv_python
+from kit.paths import LOCK, MAINTAINER_LOCK, ROOT, VENV, venv_python
 from kit.setup import check_lock
 
 
@@ -115,3 +115,42 @@ def test_a_corrupted_lock_is_refused_naming_the_file_and_the_fix(content, proble
 
 def test_the_kits_own_lock_passes_the_check():
     check_lock(LOCK)
+
+
+def test_a_lock_line_may_say_which_platforms_it_is_for(tmp_path):
+    lock = tmp_path / "requirements.lock"
+    lock.write_text("numpy==2.4.6\ngunicorn==27.0.1 ; sys_platform != 'win32'\n")
+    check_lock(lock)
+
+
+def test_a_maintainers_venv_is_up_to_date_for_a_learner_and_not_the_other_way_round():
+    python = {"python": "3.12.1"}
+    learner = {**python, "locks": {"requirements.lock": "a"}}
+    maintainer = {
+        **python,
+        "locks": {"requirements.lock": "a", "requirements-maintainer.lock": "b"},
+    }
+    assert setup._holds(maintainer, learner)
+    assert not setup._holds(learner, maintainer)
+    assert not setup._holds({**maintainer, "python": "3.13.0"}, learner)
+
+
+def test_the_learner_install_leaves_the_maintainers_lock_out():
+    assert setup.locks() == [LOCK]
+    assert setup.locks(maintainer=True) == [LOCK, MAINTAINER_LOCK]
+
+
+@pytest.mark.parametrize(
+    ("url", "arguments"),
+    [
+        (None, []),
+        ("https://mirror.example/simple", ["--index-url", "https://mirror.example/simple"]),
+        (
+            "http://192.168.1.20:8080/simple",
+            ["--index-url", "http://192.168.1.20:8080/simple", "--trusted-host", "192.168.1.20"],
+        ),
+    ],
+    ids=["PyPI", "https", "a room's plain HTTP"],
+)
+def test_an_index_url_becomes_pips_arguments(url, arguments):
+    assert setup.index_arguments(url) == arguments

@@ -101,7 +101,8 @@ NOT_RUN_HERE = {
     "deck and opens it in Chromium",
     r"(make|python3 -m kit) (generate|notebooks)": "rewrites generated files: "
     "tests/test_generated.py and tests/test_notebooks.py compare them",
-    r"make lock": "resolves the lock from the package index: it needs the network",
+    r"(make|python3 -m kit) lock": "resolves the locks from the package index: it needs the "
+    "network (tests/test_platforms.py checks the locks' wheels)",
     r"make serve$": "serves on port 8000, which the suite may not take: the forms with PORT= run",
     r"docker ": "needs a container engine: tests/test_image.py builds and runs the image",
     r"py -m ": "the Windows launcher: the same command with python3 runs here",

@@ -22,6 +22,7 @@ from kit.image import (
     serve_locally,
     train_model,
 )
+from kit.native import gunicorn_missing, hadolint_missing
 from kit.paths import ROOT
 from kit.ports import free_port
 
@@ -193,6 +194,8 @@ def _versions(text: str) -> dict[str, str]:
 
 @IMAGE
 def test_hadolint_is_clean(workdir):
+    if why := hadolint_missing():
+        pytest.skip(why)
     command = [HADOLINT, "--no-color", "Dockerfile"]
     done = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
     first = (done.stdout.strip().splitlines() or ["(no output)"])[0]
@@ -210,6 +213,8 @@ def _call_the_service(base: str) -> None:
 
 @IMAGE
 def test_the_cmd_serves_here_and_its_healthcheck_passes(workdir, recipe, model_dir):
+    if why := gunicorn_missing():
+        pytest.skip(why)
     port = free_port()
     try:
         with serve_locally(workdir, port, model_dir):

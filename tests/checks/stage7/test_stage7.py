@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kit.browser import INSTALL_CHROMIUM, chromium, find_chromium, offline_context
+from kit.browser import browser_missing, chromium, offline_context
 from kit.paths import DATA
 
 RECORD = pytest.mark.exercise(
@@ -411,8 +411,8 @@ def test_each_plot_in_the_page_is_a_png_image_of_its_own(report: Path):
 
 @REPORT
 def test_the_report_shows_offline_in_a_browser(report: Path):
-    if find_chromium() is None:
-        pytest.skip(INSTALL_CHROMIUM)
+    if why := browser_missing():
+        pytest.skip(why)
     with chromium() as browser:
         context, outside = offline_context(browser)
         page = context.new_page()
