@@ -43,7 +43,7 @@ from kit.solution import answer_blocks
 from kit.suite_cache import VARIABLE as SUITE_CACHE
 
 WALKED = [stage for stage in stages.numbers() if notebook_of(stage)]
-EXERCISE_HEADING = re.compile(r"^#{2,3} Exercise (\d+)\b", re.MULTILINE)
+EXERCISE_HEADING = re.compile(r"^#{2,3} Exercises? (\d+(?:, \d+)*)\b", re.MULTILINE)
 CHECK_HEADING = re.compile(r"^#{2,3} Check your work", re.MULTILINE)
 REPORT_LINE = re.compile(r"^  (pass|FAIL|WAIT|NOT CHECKED|BLOCKED)  Exercise (\d+):", re.MULTILINE)
 STUCK = re.compile(r"Stuck\? `make solution STAGE=\d+ EXERCISE=(\d+)`")
@@ -105,21 +105,22 @@ MISTAKES = {
 
 @dataclass
 class Section:
-    """The cells from one exercise's heading to the next (``exercise`` None: no exercise)."""
+    """The cells from one exercise's heading to the next (``exercises`` empty: none), such as
+    "Exercise 1" or "Exercises 2, 3, 4"."""
 
-    exercise: int | None
+    exercises: list[int]
     cells: list[int] = field(default_factory=list)
 
 
 def sections(notebook: nbformat.NotebookNode) -> list[Section]:
     """The notebook cut at its exercise headings and its "Check your work" heading."""
-    cut = [Section(None)]
+    cut = [Section([])]
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type == "markdown":
             if heading := EXERCISE_HEADING.search(cell.source):
-                cut.append(Section(int(heading[1])))
+                cut.append(Section([int(number) for number in heading[1].split(", ")]))
             elif CHECK_HEADING.search(cell.source):
-                cut.append(Section(None))
+                cut.append(Section([]))
         cut[-1].cells.append(index)
     return cut
 
@@ -254,9 +255,9 @@ def test_a_learner_walks_the_stage_in_the_notebooks_order(
         learner = Learner(stage, home, client)
         learner.done = set()
         for section in sections(notebook):
-            exercise = section.exercise
-            if exercise is not None:
+            for exercise in section.exercises:
                 learner.answer(exercise)
+            if section.exercises:
                 answered = learner_notebook(solution, done=learner.done).cells
                 for index in section.cells:
                     notebook.cells[index].source = answered[index].source
@@ -267,8 +268,8 @@ def test_a_learner_walks_the_stage_in_the_notebooks_order(
                 assert error is None or expected, (
                     f"stage {stage}, cell {index} (exercises done: {done}) failed: {error}"
                 )
-            if exercise in checked:
-                _assert_check_after(learner, check_cell, checked, exercise)
+            if checked_here := [number for number in section.exercises if number in checked]:
+                _assert_check_after(learner, check_cell, checked, checked_here)
         final = learner.check_in_notebook(check_cell)
         assert set(statuses(final).values()) <= DONE, final
         for mistake in MISTAKES[stage]:
@@ -279,7 +280,7 @@ def test_a_learner_walks_the_stage_in_the_notebooks_order(
 
 
 def _assert_check_after(
-    learner: Learner, check_cell: str, checked: list[int], exercise: int
+    learner: Learner, check_cell: str, checked: list[int], just_done: list[int]
 ) -> None:
     stage = learner.stage
     in_notebook = learner.check_in_notebook(check_cell)
@@ -291,8 +292,9 @@ def _assert_check_after(
     # others do: the next one to FAIL is the next with code.
     waiting = [n for n in checked if n not in learner.done and answer_blocks(stage, n)]
     assert all(seen[number] in DONE for number in done), (
-        f"after exercise {exercise}:\n{in_notebook}"
+        f"after exercise {just_done}:\n{in_notebook}"
     )
+    exercise = just_done[-1]
     alone = learner.type("check", str(stage), "--exercise", str(exercise)).stdout
     assert statuses(alone).get(exercise) == seen[exercise], (in_notebook, alone)
     if not waiting:
@@ -314,7 +316,8 @@ def _assert_mistake_fails_only_its_exercise(learner, notebook, check_cell, mista
         in_notebook = learner.check_in_notebook(check_cell)
         in_shell = learner.type("check", str(learner.stage)).stdout
     for report in (in_notebook, in_shell):
-        failing = {n for n, status in statuses(report).items() if status not in DONE}
+        # Others may WAIT for it (a whole-package exercise); none may FAIL with it.
+        failing = {n for n, status in statuses(report).items() if status not in DONE | {"WAIT"}}
         assert failing == {number}, (
             f"stage {learner.stage}: {found!r} -> {planted!r} should fail exercise {number} "
             f"alone:\n{report}"
