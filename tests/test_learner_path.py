@@ -88,7 +88,12 @@ MISTAKES = {
     ],
     6: [
         (1, "src/iris_model/batch.py", "pd.concat(scored, ignore_index=True)", "pd.concat(scored)"),
-        (3, "src/iris_model/sql.py", "decode(model.output_label)", "model.output_label"),
+        (
+            3,
+            "src/iris_model/sql.py",
+            "orbital.types.DoubleColumnType()",
+            "orbital.types.FloatColumnType()",
+        ),
     ],
     7: [
         (
@@ -199,6 +204,8 @@ def test_the_replay_covers_every_stage_with_a_notebook():
 KNOWN_BREAKS = {
     3: "stage 3's exercise 3 (the POST endpoints) needs exercise 4 (the body reader's duplicate "
     "keys): after exercise 2 the next exercise WAITs instead of failing; the two must swap",
+    7: "stage 7's notebook trains the service's model (cell 8) before any exercise, and training "
+    "writes the model card, exercise 4: the first cells stop with 'Exercise 4 not done yet'",
 }
 """Stages whose walk still breaks, and where: each is expected to fail (strictly, so a fixed
 stage fails here until its entry goes)."""

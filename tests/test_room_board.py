@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from kit.browser import CHROMIUM, INSTALL_CHROMIUM, chromium, offline_context
+from kit.browser import INSTALL_CHROMIUM, chromium, find_chromium, offline_context
 from kit.paths import ROOT
 from kit.ports import free_port
 from kit.room import learner
@@ -40,7 +40,7 @@ def send(room: str, nickname: str, stage: int, exercises: list[dict]) -> None:
     learner.post(joined, "/results", message, timeout=5)
 
 
-@pytest.mark.skipif(not CHROMIUM.is_file(), reason=INSTALL_CHROMIUM)
+@pytest.mark.skipif(find_chromium() is None, reason=INSTALL_CHROMIUM)
 def test_the_board_shows_a_check_within_two_seconds_and_stays_in_the_room(
     tmp_path: Path, leaves_no_process
 ):

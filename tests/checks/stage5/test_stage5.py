@@ -184,14 +184,6 @@ def test_a_second_repro_runs_nothing(repro):
 
 
 @DEPS_AND_OUTS
-def _another_model_c(params: str) -> str:
-    """``params.yaml`` with ``model.C`` set to a value it does not hold now: the learner's
-    experiments may have left another value than the stage's 1.0 in their workspace."""
-    current = re.search(r"(?m)^\s+C:\s*(\S+)", params)
-    new = PATCHED_C if current is None or float(current[1]) != PATCHED_C else PATCHED_C * 2
-    return re.sub(r"(?m)^(\s+C:\s*)\S+", rf"\g<1>{new}", params, count=1)
-
-
 def test_a_parameter_change_reruns_exactly_the_steps_that_read_it(repro, edited):
     edited("params.yaml", _another_model_c)
     done = repro()
@@ -424,3 +416,11 @@ def test_the_outputs_go_where_the_text_says(pushed_and_pulled):
         f"expected the pushed outputs under {REMOTE_URL}/, got "
         f"{f's3://{bucket}/{elsewhere[0]}' if elsewhere else 'nothing in the bucket'}"
     )
+
+
+def _another_model_c(params: str) -> str:
+    """``params.yaml`` with ``model.C`` set to a value it does not hold now: the learner's
+    experiments may have left another value than the stage's 1.0 in their workspace."""
+    current = re.search(r"(?m)^\s+C:\s*(\S+)", params)
+    new = PATCHED_C if current is None or float(current[1]) != PATCHED_C else PATCHED_C * 2
+    return re.sub(r"(?m)^(\s+C:\s*)\S+", rf"\g<1>{new}", params, count=1)
