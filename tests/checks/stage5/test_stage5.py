@@ -303,9 +303,12 @@ def test_an_experiment_patches_one_parameter_and_the_table_compares_it(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     experiments = load("experiments")
+    # The learner's own experiments may have left another model.C than 1.0 in params.yaml.
+    baseline = _model_c((project / "params.yaml").read_text(encoding="utf-8"))
+    patched = PATCHED_C if baseline != PATCHED_C else PATCHED_C * 2
     _said_by(
-        lambda: experiments.run_experiment(project, [f"model.C={PATCHED_C}"]),
-        f"run_experiment to run the pipeline with model.C={PATCHED_C}",
+        lambda: experiments.run_experiment(project, [f"model.C={patched}"]),
+        f"run_experiment to run the pipeline with model.C={patched}",
     )
     table = _said_by(
         lambda: experiments.experiment_table(project, ["model.C", ACCURACY]),
@@ -316,8 +319,8 @@ def test_an_experiment_patches_one_parameter_and_the_table_compares_it(
         f"expected the columns ['name', 'model.C', 'accuracy'], got {list(table.columns)}"
     )
     values = sorted(table["model.C"].dropna().unique().tolist())
-    assert PATCHED_C in values and 1.0 in values, (
-        f"expected a run with model.C = {PATCHED_C} beside the baseline's 1.0, got {values}"
+    assert patched in values and baseline in values, (
+        f"expected a run with model.C = {patched} beside the baseline's {baseline}, got {values}"
     )
     patched = table[table["model.C"] == PATCHED_C]
     assert patched[ACCURACY].notna().all(), "expected the experiment's accuracy, got none"
@@ -418,9 +421,14 @@ def test_the_outputs_go_where_the_text_says(pushed_and_pulled):
     )
 
 
+def _model_c(params: str) -> float | None:
+    """The ``model.C`` that ``params.yaml``'s text holds, if it names one."""
+    current = re.search(r"(?m)^\s+C:\s*(\S+)", params)
+    return float(current[1]) if current else None
+
+
 def _another_model_c(params: str) -> str:
     """``params.yaml`` with ``model.C`` set to a value it does not hold now: the learner's
     experiments may have left another value than the stage's 1.0 in their workspace."""
-    current = re.search(r"(?m)^\s+C:\s*(\S+)", params)
-    new = PATCHED_C if current is None or float(current[1]) != PATCHED_C else PATCHED_C * 2
+    new = PATCHED_C if _model_c(params) != PATCHED_C else PATCHED_C * 2
     return re.sub(r"(?m)^(\s+C:\s*)\S+", rf"\g<1>{new}", params, count=1)
