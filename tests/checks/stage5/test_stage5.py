@@ -322,8 +322,8 @@ def test_an_experiment_patches_one_parameter_and_the_table_compares_it(
     assert patched in values and baseline in values, (
         f"expected a run with model.C = {patched} beside the baseline's {baseline}, got {values}"
     )
-    patched = table[table["model.C"] == PATCHED_C]
-    assert patched[ACCURACY].notna().all(), "expected the experiment's accuracy, got none"
+    experiment = table[table["model.C"] == patched]
+    assert experiment[ACCURACY].notna().all(), "expected the experiment's accuracy, got none"
     listed = pipeline.dvc(project, "exp", "ls", "--name-only", env=env)
     _ran_ok(listed, "`dvc exp ls`")
     shown_as = {"workspace", "main", *listed.stdout.split()}
