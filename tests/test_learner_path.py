@@ -152,7 +152,8 @@ class Learner:
         self.stage, self.kernel = stage, kernel
         self.workspace = home / "workspace"
         self.folder = self.workspace / f"stage{stage}"
-        self.outputs: dict[int, list] = {}
+        self.done: set[int] = set()
+        """The exercises whose reference answer the learner has written so far."""
 
     def type(self, *arguments: str) -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -193,8 +194,6 @@ class Learner:
             if before != after:
                 (self.folder / path).write_bytes(after)
         self.done.add(exercise)
-
-    done: set[int]
 
 
 def test_the_replay_covers_every_stage_with_a_notebook():
@@ -263,7 +262,6 @@ def test_a_learner_walks_the_stage_in_the_notebooks_order(
     )
     with client.setup_kernel():
         learner = Learner(stage, home, client)
-        learner.done = set()
         for section in sections(notebook):
             for exercise in section.exercises:
                 learner.answer(exercise)
