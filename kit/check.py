@@ -13,13 +13,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kit import notebook_answers, suite_cache
+from kit import suite_cache
 from kit.check_plugin import Exercise, passed, render_report
 from kit.errors import KitError
 from kit.paths import (
     ROOT,
     check_dir,
     display_path,
+    learner_copy_of,
+    notebook_of,
     parse_stage,
     stages_with,
     workspace_dir,
@@ -77,6 +79,8 @@ def check(
                 f"only stage 0 checks a notebook's variables: stage {stage} checks the files "
                 f"in workspace/stage{stage}, so call kit.check({stage}) without namespace."
             )
+        from kit import notebook_answers  # pandas: imported by stage 0's check cell alone
+
         notebook_answers.save(namespace, Path(target) if target else workspace_dir() / "stage0")
     print(run_check(stage, target, exercises=[exercise] if exercise else []).report)
 
@@ -134,7 +138,7 @@ def _how_to_begin(stage: int) -> str:
     """What makes the folder a stage's check reads: its start state, or stage 0's answers."""
     if stage == 0:
         return (
-            f"run the check cell of {display_path(notebook_answers.LEARNER_NOTEBOOK)}, "
+            f"run the check cell of {display_path(learner_copy_of(notebook_of(0)))}, "
             "kit.check(0, namespace=globals()), which saves your answers there,"
         )
     return f"run `make start STAGE={stage}` (or kit.start({stage}) in a notebook)"

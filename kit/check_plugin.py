@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from kit.check_result import statuses
 from kit.paths import display_path, stage_files
 
 
@@ -195,21 +196,6 @@ def render_report(stage: int | str, target: Path, result: dict) -> str:
         lines += _exercise_lines(exercise, failed, blocked=bool(broken))
     lines.extend(f"  the check could not run: {problem}" for problem in result["problems"])
     return "\n".join([*lines, _summary(result), *_stuck(stage, result, blocked=bool(broken))])
-
-
-def status(exercise: dict, failed: set[int]) -> str:
-    """``passed``, ``failed``, ``waiting`` (for a failed exercise it needs) or ``not checked``
-    (nothing failed, but a part could not run on this machine)."""
-    if exercise["failures"]:
-        waiting = any(number in failed for number in exercise["needs"])
-        return "waiting" if waiting else "failed"
-    return "not checked" if exercise.get("not_checked") else "passed"
-
-
-def statuses(result: dict) -> dict[int, str]:
-    """Each checked exercise's ``status``, by number."""
-    failed = {each["number"] for each in result["exercises"] if each["failures"]}
-    return {each["number"]: status(each, failed) for each in result["exercises"]}
 
 
 def _summary(result: dict) -> str:

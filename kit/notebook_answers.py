@@ -20,10 +20,9 @@ from contextlib import chdir
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 
-from kit.notebooks import NOTEBOOKS, SOLUTIONS
+from kit.paths import NOTEBOOKS, SOLUTIONS
 
 NOTEBOOK = "00_exploratory_notebook.ipynb"
 LEARNER_NOTEBOOK = NOTEBOOKS / NOTEBOOK
@@ -96,6 +95,8 @@ def run_notebook(notebook: Path, edit: tuple[str, str] | None = None) -> dict[st
     cell tagged to raise in the learner notebook may raise, as under nbval. ``edit`` replaces
     its first text by its second in the first cell that holds it (a planted mistake).
     """
+    import nbformat  # only the suite reads a notebook here; its import costs seconds (jsonschema)
+
     notebook_cells = nbformat.read(notebook, as_version=4).cells
     cells = [cell for cell in notebook_cells if cell.cell_type == "code"]
     sources = [cell.source for cell in cells]

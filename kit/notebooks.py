@@ -19,10 +19,8 @@ from pathlib import Path
 
 import nbformat
 
-from kit.paths import ROOT
+from kit.paths import NOTEBOOKS, ROOT, SOLUTIONS
 
-SOLUTIONS = ROOT / "solutions"
-NOTEBOOKS = ROOT / "notebooks"
 CODE_SOLUTION = re.compile(
     r"^(?P<indent>[ \t]*)# BEGIN SOLUTION: exercise (?P<number>\d+)\n.*?^[ \t]*# END SOLUTION\n?",
     re.DOTALL | re.MULTILINE,

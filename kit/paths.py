@@ -19,6 +19,8 @@ LOCK = ROOT / "requirements.lock"
 MAINTAINER_LOCK = ROOT / "requirements-maintainer.lock"
 """What only the kit's suite and its maintainers add on top of ``LOCK``, pinned the same way."""
 DATA = ROOT / "data"
+NOTEBOOKS = ROOT / "notebooks"
+SOLUTIONS = ROOT / "solutions"
 WHEELHOUSE = ROOT / "wheelhouse"
 """The lock's wheels for a set-up with no internet (``make wheelhouse``; git-ignored)."""
 
@@ -92,7 +94,7 @@ def templates_dir(stage: int) -> Path:
 
 def notebook_of(stage: int) -> Path | None:
     """The kit's learner notebook of ``stage`` (``notebooks/01_script.ipynb``), if it has one."""
-    notebook = ROOT / "notebooks" / f"{stages.get(stage).stem}.ipynb"
+    notebook = NOTEBOOKS / f"{stages.get(stage).stem}.ipynb"
     return notebook if notebook.is_file() else None
 
 

@@ -17,8 +17,11 @@ At the end the whole notebook has run, the check passes, and no tracked file has
 Then each of two planted mistakes per stage (``MISTAKES``), made in the learner's files, fails
 its own exercise and no other, in the notebook's check cell as in ``kit check``.
 
-The checks here run as a learner gets them: the suite's shared results (``KIT_SUITE_CACHE``)
-are switched off for the kernel and every command.
+The suite's kept check reports (``KIT_SUITE_CACHE``, kit/suite_cache.py) stay on: a report is
+kept under a digest of the check's code and every file it checks, so the first check of each
+state of the learner's work runs for real (in the kernel, as the learner runs it), and the same
+files checked again from the shell, whole or one exercise, read that report instead of running
+it a second and third time. tests/test_suite_cache.py proves a kept report equals a real run.
 """
 
 from __future__ import annotations
@@ -40,7 +43,6 @@ from kit.generate import reference_files, stub_exercises
 from kit.notebooks import SOLUTIONS, learner_notebook
 from kit.paths import DATA, ROOT, notebook_of
 from kit.solution import answer_blocks
-from kit.suite_cache import VARIABLE as SUITE_CACHE
 
 WALKED = [stage for stage in stages.numbers() if notebook_of(stage)]
 EXERCISE_HEADING = re.compile(r"^#{2,3} Exercises? (\d+(?:, \d+)*)\b", re.MULTILINE)
@@ -231,7 +233,6 @@ def test_a_learner_walks_the_stage_in_the_notebooks_order(
     home.mkdir()
     (home / "data").symlink_to(DATA, target_is_directory=True)
     monkeypatch.setenv("KIT_WORKSPACE", str(home / "workspace"))
-    monkeypatch.delenv(SUITE_CACHE, raising=False)
     tracked_before = _tracked_changes()
 
     started = subprocess.run(

@@ -173,3 +173,13 @@ def test_a_wrong_stage_says_how_to_give_a_right_one(kit_folders, stage, says):
 def test_workspace_defaults_to_the_kits_folder(monkeypatch):
     monkeypatch.delenv("KIT_WORKSPACE")
     assert paths.workspace_dir() == paths.ROOT / "workspace"
+
+
+def test_stage_0_checked_before_its_check_cell_ran_names_the_learners_notebook(
+    tmp_path, monkeypatch
+):
+    from kit.check import run_check
+
+    monkeypatch.setenv("KIT_WORKSPACE", str(tmp_path / "workspace"))
+    with pytest.raises(KitError, match=r"check cell of \S*workspace/00_exploratory_notebook"):
+        run_check(0)

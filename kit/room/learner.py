@@ -23,6 +23,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from kit.check_result import statuses
 from kit.errors import KitError
 from kit.paths import workspace_dir
 
@@ -129,8 +130,11 @@ def check_message(joined: dict, stage: int, result: dict) -> dict | None:
     Only the exercise numbers, their statuses and the first failing test's name leave the
     laptop: the failure's text and the folder checked stay here.
     """
-    failed = {each["number"] for each in result["exercises"] if each["failures"]}
-    exercises = [_exercise_result(each, failed) for each in result["exercises"]]
+    by_number = {each["number"]: each for each in result["exercises"]}
+    exercises = [
+        _exercise_result(number, status, by_number[number])
+        for number, status in statuses(result).items()
+    ]
     if not exercises:
         return None
     return {
@@ -142,16 +146,10 @@ def check_message(joined: dict, stage: int, result: dict) -> dict | None:
     }
 
 
-def _exercise_result(exercise: dict, failed: set[int]) -> dict:
+def _exercise_result(number: int, status: str, exercise: dict) -> dict:
     tests = [name for name in exercise.get("failed_tests", []) if TEST_NAME.fullmatch(name)]
-    if not exercise["failures"]:
-        status = "not checked" if exercise.get("not_checked") else "passed"
-    elif any(number in failed for number in exercise["needs"]):
-        status = "waiting"
-    else:
-        status = "failed"
     first = tests[0] if tests and status == "failed" else None
-    return {"exercise": exercise["number"], "status": status, "first_failure": first}
+    return {"exercise": number, "status": status, "first_failure": first}
 
 
 def send_check(stage: int, target: Path, result: dict) -> None:
