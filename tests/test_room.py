@@ -55,11 +55,32 @@ def client(clock: Clock, tmp_path: Path):
     return create_app(CODE, KEY, COURSE, config, clock=clock).test_client()
 
 
-def check(nickname: str, stage: int = 1, **statuses: str) -> dict:
-    """A check message: ``check("ada", e1="passed", e2="failed")``."""
+@pytest.fixture
+def tokens(client) -> dict[str, str]:
+    """Two laptops joined the room, as "ada" and "bo": their tokens, by nickname."""
+    return {nickname: join(client, nickname).json["token"] for nickname in ("ada", "bo")}
+
+
+def join(client, nickname: str, token: str | None = None):
+    """The room's answer to a laptop joining as ``nickname`` (with the ``token`` it saved)."""
+    message = {"code": CODE, "nickname": nickname} | ({"token": token} if token else {})
+    return client.post("/join", json=message)
+
+
+def hand(tokens: dict[str, str], nickname: str) -> dict:
+    """A raised hand from ``nickname``'s laptop."""
+    return {"code": CODE, "nickname": nickname, "token": tokens[nickname]} | {
+        "raised": True,
+        "text": "hi",
+    }
+
+
+def check(nickname: str, stage: int = 1, token: str = "", **statuses: str) -> dict:
+    """A check message: ``check("ada", token=..., e1="passed", e2="failed")``."""
     return {
         "code": CODE,
         "nickname": nickname,
+        "token": token,
         "stage": stage,
         "checked_at": 1_000_000.0,
         "exercises": [
@@ -148,9 +169,10 @@ def test_timings_give_the_median_minutes_to_pass_and_the_first_failure(clock):
 # The API
 
 
-def test_room_json_counts_without_a_name(client):
-    client.post("/results", json=check("ada-lovelace", e1="failed"))
-    client.post("/hands", json={"code": CODE, "nickname": "bo", "raised": True, "text": "hi"})
+def test_room_json_counts_without_a_name(client, tokens):
+    tokens["ada-lovelace"] = join(client, "ada-lovelace").json["token"]
+    client.post("/results", json=check("ada-lovelace", token=tokens["ada-lovelace"], e1="failed"))
+    client.post("/hands", json=hand(tokens, "bo"))
     room = client.get("/room.json")
     assert room.status_code == 200 and room.json["hands"] == 1
     assert "ada-lovelace" not in room.get_data(as_text=True)
@@ -158,8 +180,8 @@ def test_room_json_counts_without_a_name(client):
     assert "ada-lovelace" not in client.get("/board").get_data(as_text=True)
 
 
-def test_names_are_shown_only_with_the_key(client):
-    client.post("/hands", json={"code": CODE, "nickname": "bo", "raised": True, "text": "hi"})
+def test_names_are_shown_only_with_the_key(client, tokens):
+    client.post("/hands", json=hand(tokens, "bo"))
     assert client.get("/helper.json").status_code == 401
     assert client.get("/helper.json?key=guess").status_code == 403
     assert client.get("/helper?key=guess").status_code == 403
@@ -189,8 +211,8 @@ def test_names_are_shown_only_with_the_key(client):
         "a path as nickname",
     ],
 )
-def test_a_bad_message_gets_a_json_4xx_naming_the_field(client, body, status, field):
-    answer = client.post("/results", json=body)
+def test_a_bad_message_gets_a_json_4xx_naming_the_field(client, tokens, body, status, field):
+    answer = client.post("/results", json=body | {"token": tokens["ada"]})
     assert answer.status_code == status, answer.json
     assert answer.json["details"][0]["field"].startswith(field), answer.json
 
@@ -199,11 +221,11 @@ def test_a_bad_message_gets_a_json_4xx_naming_the_field(client, body, status, fi
     ("data", "content_type", "status"),
     [
         (b'{"code": ', "application/json", 400),
-        (b'{"code": "A", "code": "B"}', "application/json", 400),
+        (b'{"code": "\xff"}', "application/json", 400),
         (b"x" * 20_000, "application/json", 413),
         (b"{}", "text/plain", 415),
     ],
-    ids=["malformed", "key twice", "oversized", "not JSON"],
+    ids=["malformed", "not UTF-8", "oversized", "not JSON"],
 )
 def test_a_broken_body_gets_a_json_4xx(client, data, content_type, status):
     answer = client.post("/results", data=data, content_type=content_type)
@@ -211,13 +233,69 @@ def test_a_broken_body_gets_a_json_4xx(client, data, content_type, status):
     assert set(answer.json) == {"error", "details"}
 
 
-def test_too_many_messages_from_one_learner_get_429_then_pass_again(client, clock):
-    answers = [client.post("/results", json=check("ada", e1="passed")) for _ in range(6)]
-    assert [answer.status_code for answer in answers] == [200] * 5 + [429]
+def test_too_many_messages_from_one_learner_get_429_then_pass_again(client, clock, tokens):
+    """Five messages a minute in these tests; "ada"'s join was the first of them."""
+    ada, bo = check("ada", token=tokens["ada"], e1="passed"), check("bo", token=tokens["bo"])
+    answers = [client.post("/results", json=ada) for _ in range(5)]
+    assert [answer.status_code for answer in answers] == [200] * 4 + [429]
     assert answers[-1].headers["Retry-After"] == "60"
-    assert client.post("/results", json=check("bo", e1="passed")).status_code == 200
+    assert client.post("/results", json=bo | {"exercises": ada["exercises"]}).status_code == 200
     clock.now += 61
-    assert client.post("/results", json=check("ada", e1="passed")).status_code == 200
+    assert client.post("/results", json=ada).status_code == 200
+
+
+def test_a_nickname_belongs_to_the_laptop_that_took_it(client):
+    first = join(client, "ada")
+    assert first.status_code == 200 and first.json["status"] == "joined"
+    token = first.json["token"]
+    for other_laptop in (None, "a-token-this-room-never-gave"):
+        refused = join(client, "ada", other_laptop)
+        assert refused.status_code == 409, refused.json
+        assert refused.json["details"] == [
+            {
+                "field": "nickname",
+                "message": "'ada' is taken in this room: join with another NAME=…",
+            }
+        ]
+    again = join(client, "ada", token)
+    assert again.status_code == 200 and again.json == again.json | {
+        "status": "welcomed back",
+        "token": token,
+    }
+    assert join(client, "bo", token).json["token"] != token, "a free nickname gets its own token"
+
+
+@pytest.mark.parametrize(
+    ("nickname", "token", "status", "field"),
+    [("ada", "bo", 403, "token"), ("cy", "bo", 403, "nickname"), ("ada", None, 422, "token")],
+    ids=["another laptop's token", "not joined", "no token"],
+)
+def test_a_message_without_its_nicknames_token_is_refused_and_changes_nothing(
+    client, tokens, nickname, token, status, field
+):
+    message = check(nickname, e1="passed") | {"token": tokens.get(token)}
+    raised = hand(tokens, "bo") | {"nickname": nickname, "token": tokens.get(token)}
+    for path, body in [("/results", message), ("/hands", raised)]:
+        if token is None:
+            del body["token"]
+        answer = client.post(path, json=body)
+        assert answer.status_code == status, answer.json
+        assert answer.json["details"][0]["field"] == field, answer.json
+    room = client.get("/room.json").json
+    assert (room["learners"], room["hands"], row(room, 1, 1)["counts"]["passed"]) == (2, 0, 0)
+
+
+def test_no_token_shows_on_the_board_the_helper_view_or_the_days_timings(client, tokens):
+    client.post("/results", json=check("ada", token=tokens["ada"], e1="passed", e2="failed"))
+    client.post("/hands", json=hand(tokens, "bo"))
+    pages = ["/", "/board", "/room.json", f"/helper?key={KEY}", f"/helper/part?key={KEY}"]
+    shown = [
+        client.get(page).get_data(as_text=True) for page in [*pages, f"/helper.json?key={KEY}"]
+    ]
+    timings = client.application.extensions["room.board"].timings()
+    assert "ada" in shown[-1] and timings[0]["passed"] == 1, "the views show what was sent"
+    for token in tokens.values():
+        assert not any(token in text for text in [*shown, json.dumps(timings)])
 
 
 def test_the_document_describes_every_route(client):
@@ -281,7 +359,7 @@ def failing_result() -> dict:
 
 
 def test_a_check_sends_statuses_and_a_test_name_never_text_or_paths():
-    joined = {"room": "http://127.0.0.1:1", "code": CODE, "nickname": "ada"}
+    joined = {"room": "http://127.0.0.1:1", "code": CODE, "nickname": "ada", "token": "t" * 22}
     message = learner.check_message(joined, 1, failing_result())
     assert [each["status"] for each in message["exercises"]] == [
         "passed",
@@ -290,7 +368,7 @@ def test_a_check_sends_statuses_and_a_test_name_never_text_or_paths():
         "not checked",
     ]
     assert message["exercises"][1]["first_failure"] == "test_split_is_stratified"
-    assert set(message) == {"code", "nickname", "stage", "checked_at", "exercises"}
+    assert set(message) == {"code", "nickname", "token", "stage", "checked_at", "exercises"}
     assert "/home" not in json.dumps(message) and "expected" not in json.dumps(message)
 
 
@@ -298,6 +376,7 @@ def test_show_prints_what_is_sent_and_joins_nothing(capsys):
     learner.join("http://127.0.0.1:1", CODE, "ada", show=True)
     said = capsys.readouterr().out
     assert "Nothing sent" in said and '"nickname": "ada"' in said
+    assert said.count(f'"token": "{learner.MASKED}"') == 2, "a check and a hand send the token"
     assert learner.joined_room() is None
 
 
@@ -320,8 +399,9 @@ def silent_room() -> Iterator[str]:
 
 
 def joined_to(room: str) -> None:
+    """This workspace joined ``room`` as "ada" (with a token that room never gave)."""
     learner.joined_file().parent.mkdir(parents=True, exist_ok=True)
-    joined = {"room": room, "code": CODE, "nickname": "ada"}
+    joined = {"room": room, "code": CODE, "nickname": "ada", "token": "a-token-of-16-or-more"}
     learner.joined_file().write_text(json.dumps(joined), encoding="utf-8")
 
 
@@ -371,6 +451,36 @@ def test_join_check_hand_and_leave_reach_the_room(room_server, capsys):
         learner.leave()
     assert learner.joined_room() is None
     assert "not affected" not in capsys.readouterr().out
+
+
+def test_a_second_laptop_is_refused_a_taken_nickname_and_the_first_is_welcomed_back(
+    room_server, tmp_path, monkeypatch, capsys
+):
+    learner.join(room_server, CODE, "ada")
+    try:
+        with monkeypatch.context() as another_laptop:
+            another_laptop.setenv("KIT_WORKSPACE", str(tmp_path / "another-laptop"))
+            with pytest.raises(learner.KitError, match="'ada' is taken in this room: join with"):
+                learner.join(room_server, CODE, "ada")
+            assert learner.joined_room() is None
+        token = learner.joined_room()["token"]
+        learner.leave()
+        learner.join(room_server, CODE, "ada")
+        assert learner.joined_room()["token"] == token
+        assert "Welcome back to the room" in capsys.readouterr().out
+    finally:
+        learner.joined_file().unlink()
+
+
+def test_a_refused_message_costs_a_check_one_quiet_line(room_server, capsys):
+    """The room answers, and refuses: this laptop's token is not the one it gave for "ada"."""
+    joined_to(room_server)
+    try:
+        assert learner.send_check(1, learner.workspace_dir() / "stage1", failing_result()) is None
+    finally:
+        learner.joined_file().unlink()
+    said = capsys.readouterr().out.strip()
+    assert said.count("\n") == 0 and "not joined" in said and "not affected" in said, said
 
 
 def test_a_wrong_code_is_refused_at_join(room_server):

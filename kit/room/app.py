@@ -2,7 +2,8 @@
 
 Built like stage 3's API: an app factory, configuration with defaults here overridden by the
 caller, request bodies validated by pydantic types (``messages.py``), every error a JSON body
-``{"error": ..., "details": [{"field": ..., "message": ...}]}``, and an OpenAPI document
+``{"error": ..., "details": [{"field": ..., "message": ...}]}`` (``messages.Refused``), a
+nickname held by the laptop that took it (``nicknames.py``), and an OpenAPI document
 (``openapi.py``) served at ``/openapi.json``. The board pages are rendered here, on the server;
 their little script only asks ``/room.json`` whether anything changed.
 """
@@ -23,6 +24,8 @@ from werkzeug.exceptions import HTTPException
 from kit.room import messages
 from kit.room.board import Board, Course
 from kit.room.index import package_index
+from kit.room.messages import Refused
+from kit.room.nicknames import Nicknames
 from kit.room.openapi import build_openapi
 
 DEFAULTS: dict[str, Any] = {
@@ -33,16 +36,6 @@ DEFAULTS: dict[str, Any] = {
 }
 """A check's message is under 2 KiB; 30 messages a minute is one every two seconds, more than a
 learner checking by hand sends, and a loop that checks without pause is stopped."""
-
-
-class ApiError(Exception):
-    """A client error the room answers with ``status`` and field-level details."""
-
-    def __init__(self, status: int, error: str, field: str, message: str) -> None:
-        super().__init__(error)
-        self.status = status
-        self.error = error
-        self.details = [{"field": field, "message": message}]
 
 
 def create_app(
@@ -59,6 +52,7 @@ def create_app(
         app.config.from_mapping(test_config)
     app.config |= {"ROOM_CODE": code, "ROOM_KEY": key}
     app.extensions["room.board"] = Board(course, app.config["STUCK_MINUTES"], clock)
+    app.extensions["room.nicknames"] = Nicknames()
     app.extensions["room.limiter"] = RateLimiter(app.config["MESSAGES_PER_MINUTE"], clock)
     app.extensions["room.openapi"] = build_openapi(course)
     app.register_blueprint(room)
@@ -146,8 +140,17 @@ def helper_json() -> Response:
 @room.post("/join")
 def join() -> Response:
     message = _message(messages.JOIN)
-    _board().join(message["nickname"])
-    return jsonify(status="joined", stages=sorted(_board().course))
+    nickname = message["nickname"]
+    seat = _nicknames().take(nickname, message.get("token"))
+    if seat is None:
+        raise Refused(
+            409,
+            "nickname taken",
+            ("nickname", f"{nickname!r} is taken in this room: join with another NAME=…"),
+        )
+    _board().join(nickname)
+    status = "welcomed back" if seat.again else "joined"
+    return jsonify(status=status, token=seat.token, stages=sorted(_board().course))
 
 
 @room.post("/results")
@@ -155,16 +158,18 @@ def results() -> Response:
     message = _message(messages.CHECK)
     exercises = _board().course.get(message["stage"])
     if exercises is None:
-        raise ApiError(
-            404, "unknown stage", "stage", f"this course has no stage {message['stage']}"
+        raise Refused(
+            404, "unknown stage", ("stage", f"this course has no stage {message['stage']}")
         )
     for index, entry in enumerate(message["exercises"]):
         if entry["exercise"] not in exercises:
-            raise ApiError(
+            raise Refused(
                 404,
                 "unknown exercise",
-                f"exercises[{index}].exercise",
-                f"stage {message['stage']} has no exercise {entry['exercise']}",
+                (
+                    f"exercises[{index}].exercise",
+                    f"stage {message['stage']} has no exercise {entry['exercise']}",
+                ),
             )
     _board().record_check(
         message["nickname"], message["stage"], message["checked_at"], message["exercises"]
@@ -191,32 +196,53 @@ def _board() -> Board:
     return current_app.extensions["room.board"]
 
 
+def _nicknames() -> Nicknames:
+    return current_app.extensions["room.nicknames"]
+
+
 def _helper_view() -> dict:
     """The names: only for the instructor's key, compared in constant time."""
     given = request.args.get("key", "")
     if not given:
-        raise ApiError(401, "the instructor key is missing", "key", "add ?key=… to the address")
+        raise Refused(401, "the instructor key is missing", ("key", "add ?key=… to the address"))
     if not hmac.compare_digest(given.encode(), current_app.config["ROOM_KEY"].encode()):
-        raise ApiError(403, "wrong instructor key", "key", "use the key `make room` printed")
+        raise Refused(403, "wrong instructor key", ("key", "use the key `make room` printed"))
     return _board().helper()
 
 
 def _message(adapter: TypeAdapter) -> dict:
-    """The request's message, once it is JSON, valid, from this room, and not one too many."""
+    """The request's message, once it is JSON, valid, from this room, from the laptop that
+    holds its nickname (a join aside: that is where a laptop takes one), and not one too many."""
     if not request.is_json:
-        raise ApiError(415, "unsupported media type", "Content-Type", "send application/json")
+        raise Refused(415, "unsupported media type", ("Content-Type", "send application/json"))
     message = messages.read(adapter, request.get_data(cache=False))
     if not hmac.compare_digest(message["code"].encode(), current_app.config["ROOM_CODE"].encode()):
-        raise ApiError(403, "wrong room code", "code", "use the code the instructor shows")
+        raise Refused(403, "wrong room code", ("code", "use the code the instructor shows"))
+    if adapter is not messages.JOIN:
+        _from_the_holder(message["nickname"], message["token"])
     if not current_app.extensions["room.limiter"].allow(message["nickname"]):
-        raise ApiError(429, "too many messages", "nickname", "at most a message every two seconds")
+        raise Refused(429, "too many messages", ("nickname", "at most a message every two seconds"))
     return message
 
 
+def _from_the_holder(nickname: str, token: str) -> None:
+    """Refuse a message whose token is not the one the room gave for ``nickname``."""
+    if not _nicknames().taken(nickname):
+        raise Refused(
+            403,
+            "not joined",
+            ("nickname", f"{nickname!r} has not joined this room: join it with `make join`"),
+        )
+    if not _nicknames().holds(nickname, token):
+        raise Refused(
+            403,
+            "wrong token",
+            ("token", f"{nickname!r} is held by another laptop: join with another NAME=…"),
+        )
+
+
 def register_error_handlers(app: Flask) -> None:
-    app.register_error_handler(ApiError, _api_error)
-    app.register_error_handler(messages.BodyError, _body_error)
-    app.register_error_handler(messages.SchemaError, _schema_error)
+    app.register_error_handler(Refused, _refused)
     app.register_error_handler(HTTPException, _http_error)
 
 
@@ -228,28 +254,8 @@ def error_response(status: int, error: str, details: list[dict[str, str]]) -> Re
     return response
 
 
-def _api_error(error: ApiError) -> Response:
+def _refused(error: Refused) -> Response:
     return error_response(error.status, error.error, error.details)
-
-
-def _body_error(error: messages.BodyError) -> Response:
-    return error_response(400, "malformed JSON", [{"field": "body", "message": str(error)}])
-
-
-def _schema_error(error: messages.SchemaError) -> Response:
-    details = [
-        {"field": _field_name(problem["loc"]), "message": problem["msg"]}
-        for problem in error.problems
-    ]
-    return error_response(422, "the message does not match the schema", details)
-
-
-def _field_name(location: tuple[int | str, ...]) -> str:
-    """``("exercises", 3, "status")`` -> ``"exercises[3].status"``; ``()`` -> ``"body"``."""
-    name = ""
-    for part in location:
-        name += f"[{part}]" if isinstance(part, int) else f".{part}" if name else str(part)
-    return name or "body"
 
 
 def _http_error(error: HTTPException) -> Response:

@@ -1,9 +1,11 @@
 """``python -m kit join|leave|hand``: a learner's side of the room, opt in and out.
 
-``join`` saves the room's address, its code and a nickname in the workspace (``.room.json``);
-from then on every check sends the room one message: the nickname, the stage, each checked
-exercise's status and the name of its first failing test, and the time. Never code, paths,
-user or host names, or a failure's text. ``leave`` deletes the file, and nothing is sent again.
+``join`` saves the room's address, its code, a nickname and the token the room gave for it in
+the workspace (``.room.json``); from then on every check sends the room one message: the
+nickname and its token, the stage, each checked exercise's status and the name of its first
+failing test, and the time. Never code, paths, user or host names, or a failure's text.
+``leave`` marks the file left, and nothing is sent again; the token stays, so that joining the
+same room as the same nickname takes it back (a nickname belongs to the laptop that took it).
 
 The room must never cost a learner their check: a room that is down, slow or wrong adds at
 most ``SEND_WITHIN`` seconds and one quiet line, and the check's result stays what it was.
@@ -31,6 +33,9 @@ SEND_WITHIN = 0.9
 """Seconds a check waits for the room at most, name lookup included."""
 NICKNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,23}")
 TEST_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
+JOINED_KEYS = ("room", "code", "nickname", "token")
+MASKED = "********"
+"""What ``SHOW=1`` prints for the token: the secret stays on the laptop's screen unprinted."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -62,11 +67,21 @@ def joined_file() -> Path:
 
 
 def joined_room() -> dict | None:
-    """The room this workspace joined (``room``, ``code``, ``nickname``), or None."""
-    try:
-        return json.loads(joined_file().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    """The room this workspace joined (``room``, ``code``, ``nickname``, ``token``), or None:
+    not joined, left, or a file the kit did not write."""
+    saved = _saved_room()
+    if saved.get("left") or not all(isinstance(saved.get(key), str) for key in JOINED_KEYS):
         return None
+    return saved
+
+
+def _saved_room() -> dict:
+    """The workspace's room file as saved, joined or left; ``{}`` if there is none to read."""
+    try:
+        saved = json.loads(joined_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return saved if isinstance(saved, dict) else {}
 
 
 def room_answers(joined: dict, timeout: float = 3) -> str:
@@ -85,6 +100,8 @@ def join(room: str, code: str, name: str, show: bool = False) -> None:
     """Join the room at ``room`` (``http://host:port``) with its ``code``, as ``name``.
 
     With ``show``, print exactly what a check and a raised hand will send, and send nothing.
+    A nickname belongs to the laptop that took it: the room refuses one another laptop holds,
+    and welcomes this one back with the token it saved.
     """
     room = _room_address(room)
     if not code.strip():
@@ -98,28 +115,44 @@ def join(room: str, code: str, name: str, show: bool = False) -> None:
     if show:
         _show(joining)
         return
-    post(joining, "/join", {"code": joining["code"], "nickname": name}, timeout=5)
-    workspace_dir().mkdir(parents=True, exist_ok=True)
-    joined_file().write_text(json.dumps(joining, indent=2) + "\n", encoding="utf-8")
+    held = _saved_token(joining)
+    message = {"code": joining["code"], "nickname": name} | ({"token": held} if held else {})
+    answer = post(joining, "/join", message, timeout=5)
+    _save(joining | {"token": answer["token"]})
+    again = "Welcome back to" if answer["status"] == "welcomed back" else "Joined"
     print(
-        f"Joined the room at {room} as {name!r}. Each check now sends it one line of results "
+        f"{again} the room at {room} as {name!r}. Each check now sends it one line of results "
         "(`make join … SHOW=1` shows it); `make leave` stops that."
     )
 
 
+def _saved_token(joining: dict) -> str | None:
+    """The token this laptop saved for the same room, code and nickname, joined or left."""
+    saved = _saved_room()
+    same = all(saved.get(key) == joining[key] for key in ("room", "code", "nickname"))
+    return saved.get("token") if same and isinstance(saved.get("token"), str) else None
+
+
+def _save(room: dict) -> None:
+    workspace_dir().mkdir(parents=True, exist_ok=True)
+    joined_file().write_text(json.dumps(room, indent=2) + "\n", encoding="utf-8")
+
+
 def leave() -> None:
-    """Forget the room: no check sends anything again."""
-    if joined_room() is None:
+    """Leave the room: no check sends anything again. The nickname's token is kept, so that
+    joining the same room as the same nickname is welcomed back, not refused as taken."""
+    joined = joined_room()
+    if joined is None:
         print("You are not in a room: nothing is sent.")
         return
-    joined_file().unlink()
+    _save(joined | {"left": True})
     print("Left the room: checks send nothing now.")
 
 
 def hand(text: str = "", down: bool = False) -> None:
     """Raise a hand (with an optional line for the helper), or lower it with ``down``."""
     joined = _joined_or_say_how()
-    message = {"code": joined["code"], "nickname": joined["nickname"], "raised": not down}
+    message = identity(joined) | {"raised": not down}
     post(joined, "/hands", message | {"text": " ".join(text.split())[:120]}, timeout=5)
     print("Hand lowered." if down else "Hand raised: a helper will come to you.")
 
@@ -137,13 +170,16 @@ def check_message(joined: dict, stage: int, result: dict) -> dict | None:
     ]
     if not exercises:
         return None
-    return {
-        "code": joined["code"],
-        "nickname": joined["nickname"],
+    return identity(joined) | {
         "stage": stage,
         "checked_at": round(time.time(), 3),
         "exercises": exercises,
     }
+
+
+def identity(joined: dict) -> dict:
+    """Who sends: the room's code, the nickname, and the token that proves this laptop holds it."""
+    return {key: joined[key] for key in ("code", "nickname", "token")}
 
 
 def _exercise_result(number: int, status: str, exercise: dict) -> dict:
@@ -230,10 +266,14 @@ def _show(joining: dict) -> None:
             {"number": 2, "needs": [], "failures": ["…"], "failed_tests": ["test_example"]},
         ],
     }
-    check = check_message(joining, 1, example)
-    raised = {"code": joining["code"], "nickname": joining["nickname"], "raised": True}
+    masked = joining | {"token": MASKED}
+    check = check_message(masked, 1, example)
+    hand_message = json.dumps(identity(masked) | {"raised": True, "text": "…"}, ensure_ascii=False)
     print(f"Nothing sent, not joined. After `make join` without SHOW=1, {joining['room']} gets:")
-    hand_message = json.dumps(raised | {"text": "…"}, ensure_ascii=False)
     print(f"  at each check, to /results (stage 1 as an example):\n    {json.dumps(check)}")
     print(f"  at `make hand TEXT=…`, to /hands:\n    {hand_message}")
-    print("  and nothing else: no code, no file or folder names, no user or machine name.")
+    print(
+        f"  and nothing else: no code, no file or folder names, no user or machine name. The "
+        f"token ({MASKED} here) is a secret the room gives this laptop at `make join`, kept in "
+        f"your workspace's .room.json, so that no other laptop can send as {joining['nickname']!r}."
+    )

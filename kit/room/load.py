@@ -1,12 +1,13 @@
 """The room under a class's load: ``python -m kit.room.load [--learners 40] [--minutes 60]``.
 
-It starts the room as ``make room`` does, then one process per simulated learner. Each joins,
-works through the course's stages, checks every one to four minutes (a check sends what
-``make check`` sends: ``learner.check_message``), and now and then raises a hand and lowers it
-later, over ``--minutes`` of class compressed ``--speed`` times. Meanwhile a projector polls
-``/room.json`` every second, as the board does. At the end it prints: requests and errors, the
-room's latency (median, p99, max), whether the board's counts equal what the learners last
-sent, and how many of the processes it started are left (none, or it failed).
+It starts the room as ``make room`` does, then one process per simulated learner. Each joins
+(keeping the token the room gives its nickname), works through the course's stages, checks
+every one to four minutes (a check sends what ``make check`` sends: ``learner.check_message``),
+and now and then raises a hand and lowers it later, over ``--minutes`` of class compressed
+``--speed`` times. Meanwhile a projector polls ``/room.json`` every second, as the board does.
+At the end it prints: requests and errors, the room's latency (median, p99, max), whether the
+board's counts equal what the learners last sent, and how many of the processes it started are
+left (none, or it failed).
 """
 
 from __future__ import annotations
@@ -180,17 +181,21 @@ def simulate_learner(
     joined = {"room": room, "code": CODE, "nickname": f"learner-{index:02d}"}
     record: dict = {"latencies": [], "errors": [], "last": {}, "hand_up": False}
 
-    def send(path: str, message: dict) -> bool:
+    def send(path: str, message: dict) -> dict | None:
+        """The room's answer, or None (the error recorded)."""
         started = time.monotonic()
         try:
-            learner.post(joined, path, message, timeout=10)
+            answer = learner.post(joined, path, message, timeout=10)
         except learner.KitError as error:
             record["errors"].append(f"{joined['nickname']} {path}: {error}")
-            return False
+            return None
         record["latencies"].append(time.monotonic() - started)
-        return True
+        return answer
 
-    send("/join", {"code": CODE, "nickname": joined["nickname"]})
+    answer = send("/join", {"code": CODE, "nickname": joined["nickname"]})
+    if answer is None:
+        return record
+    joined["token"] = answer["token"]
     stages = sorted(course)
     stage, done = stages[0], 0
     end = time.monotonic() + minutes * 60 / speed
@@ -205,7 +210,7 @@ def simulate_learner(
             "exercises": [_simulated_exercise(n, i, done, chance) for i, n in enumerate(exercises)]
         }
         message = learner.check_message(joined, stage, result)
-        if send("/results", message):
+        if send("/results", message) is not None:
             for entry in message["exercises"]:
                 record["last"][f"{stage}.{entry['exercise']}"] = entry["status"]
         if done >= len(exercises) and stage != stages[-1]:
@@ -213,8 +218,8 @@ def simulate_learner(
         if chance.random() < 0.15:
             raised = not record["hand_up"]
             text = "stuck on a test" if raised else ""
-            hand = {"code": CODE, "nickname": joined["nickname"], "raised": raised, "text": text}
-            if send("/hands", hand):
+            hand = learner.identity(joined) | {"raised": raised, "text": text}
+            if send("/hands", hand) is not None:
                 record["hand_up"] = raised
     return record
 

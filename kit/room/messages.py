@@ -1,16 +1,15 @@
 """What a learner's laptop may send the room, declared once in pydantic types, checked at the door.
 
-The types are the contract, the source of every error message and of the OpenAPI schema (as in
-stage 3's ``payloads.py``). They are strict and closed: a message carries a nickname, a stage,
-exercise numbers, statuses, a test's name and a time, and nothing else can get in (no code, no
-paths, no failure text). Which stages and exercises exist is the course's business: the app
-checks that after the types.
+The types are the contract, the source of every error message and of the OpenAPI schema. They
+are strict and closed: a message carries a nickname, the token that proves the laptop holds it,
+a stage, exercise numbers, statuses, a test's name and a time, and nothing else can get in (no
+code, no paths, no failure text). Which stages and exercises exist, and which laptop holds a
+nickname, is the app's business: it checks that after the types.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 
 from pydantic import BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError, with_config
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
@@ -24,6 +23,13 @@ Nickname = Annotated[
     Field(
         pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,23}$",
         description="a nickname: letters, digits, space, dot, dash, underscore; at most 24",
+    ),
+]
+Token = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9_-]{16,64}$",
+        description="the secret the room gave this laptop when it took the nickname",
     ),
 ]
 TestName = Annotated[
@@ -44,24 +50,13 @@ Number = Annotated[int, Field(ge=0, le=99), BeforeValidator(_whole)]
 Status = Literal[STATUSES]  # type: ignore[valid-type]
 
 
-class BodyError(ValueError):
-    """A body that is not JSON we accept (malformed, or a key written twice)."""
-
-
-class SchemaError(ValueError):
-    """JSON that does not match the schema; ``problems`` are pydantic's, without the input."""
-
-    def __init__(self, error: ValidationError) -> None:
-        super().__init__(str(error))
-        self.problems = error.errors(include_url=False, include_input=False)
-
-
 @with_config(STRICT)
 class Join(TypedDict):
-    """A learner joins the room under a nickname."""
+    """A learner joins the room under a nickname; a laptop joining again sends its token."""
 
     code: Code
     nickname: Nickname
+    token: NotRequired[Token]
 
 
 @with_config(STRICT)
@@ -77,6 +72,7 @@ class CheckMessage(TypedDict):
 
     code: Code
     nickname: Nickname
+    token: Token
     stage: Number
     checked_at: Annotated[
         float, Field(ge=0, le=2**32, description="when the check ran: seconds since 1970, UTC")
@@ -90,6 +86,7 @@ class HandMessage(TypedDict):
 
     code: Code
     nickname: Nickname
+    token: Token
     raised: bool
     text: Annotated[str, Field(max_length=120, pattern=r"^[^\x00-\x1f\x7f]*$")]
 
@@ -99,29 +96,38 @@ CHECK = TypeAdapter(CheckMessage)
 HAND = TypeAdapter(HandMessage)
 
 
+class Refused(Exception):
+    """A request the room does not take: the HTTP ``status``, the ``error`` in a few words, and
+    ``(field, message)`` pairs saying what is wrong where. Every refusal has this one shape."""
+
+    def __init__(self, status: int, error: str, *details: tuple[str, str]) -> None:
+        super().__init__(error)
+        self.status = status
+        self.error = error
+        self.details = [{"field": field, "message": message} for field, message in details]
+
+
 def read(adapter: TypeAdapter, body: bytes) -> Any:
-    """A message from a request body; ``BodyError`` or ``SchemaError`` if it is not one."""
-    return _validated(adapter, _parsed(body))
+    """The message in a request body, or ``Refused``: 400 if it is not JSON, 422 if it is not
+    this message.
 
-
-def _parsed(body: bytes) -> Any:
+    pydantic parses and validates in one pass. The room's only client is the kit's own
+    ``learner.py``, which writes each key once, so a key written twice simply keeps its last
+    value (stage 3's API, read by any client, refuses it instead: that is a lesson of its own).
+    """
     try:
-        return json.loads(body, object_pairs_hook=_no_repeated_keys)
-    except BodyError:
-        raise
-    except (ValueError, RecursionError) as error:  # JSONDecodeError and bad UTF-8 included
-        raise BodyError(f"not valid JSON: {error}") from None
-
-
-def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [key for key, _ in pairs]
-    if repeated := sorted({key for key in keys if keys.count(key) > 1}):
-        raise BodyError(f"a key written twice: {', '.join(repeated)}")
-    return dict(pairs)
-
-
-def _validated(adapter: TypeAdapter, value: Any) -> Any:
-    try:
-        return adapter.validate_python(value)
+        return adapter.validate_json(body)
     except ValidationError as error:
-        raise SchemaError(error) from None
+        problems = error.errors(include_url=False, include_input=False)
+    if problems[0]["type"] == "json_invalid":
+        raise Refused(400, "malformed JSON", ("body", problems[0]["msg"]))
+    details = [(_field_name(problem["loc"]), problem["msg"]) for problem in problems]
+    raise Refused(422, "the message does not match the schema", *details)
+
+
+def _field_name(location: tuple[int | str, ...]) -> str:
+    """``("exercises", 3, "status")`` -> ``"exercises[3].status"``; ``()`` -> ``"body"``."""
+    name = ""
+    for part in location:
+        name += f"[{part}]" if isinstance(part, int) else f".{part}" if name else str(part)
+    return name or "body"

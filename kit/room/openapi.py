@@ -109,8 +109,9 @@ ERROR = {
     "required": ["error", "details"],
 }
 MESSAGE_ERRORS = {
-    "400": "malformed JSON, or a key written twice",
-    "403": "wrong room code",
+    "400": "malformed JSON",
+    "403": "wrong room code; for a check or a hand also a nickname not joined, or a token that "
+    "is not the one the room gave for it",
     "413": "the body is larger than the room accepts",
     "415": "the body is not sent as application/json",
     "422": "the body is JSON but not the expected fields, types or ranges",
@@ -120,11 +121,17 @@ RECORDED = {"type": "object", "properties": {"status": {"type": "string"}}, "req
 JOINED = {
     "type": "object",
     "properties": {
-        "status": {"type": "string"},
+        "status": {"enum": ["joined", "welcomed back"]},
+        "token": {
+            "type": "string",
+            "description": "this laptop's secret for the nickname: send it with every message",
+        },
         "stages": {"type": "array", "items": {"type": "integer"}, "description": "the course's"},
     },
-    "required": ["status", "stages"],
+    "required": ["status", "token", "stages"],
 }
+TAKEN = {"409": "the nickname is held by another laptop (a laptop that holds it sends its token)"}
+UNKNOWN = {"404": "no such stage or exercise in this course"}
 KEY_ERRORS = {"401": "no instructor key", "403": "wrong instructor key"}
 KEY = {
     "name": "key",
@@ -154,9 +161,9 @@ def build_openapi(course: Course) -> dict[str, Any]:
             "/helper/part": {"get": _page("The helper view's lists alone", key=True)},
             "/room.json": {"get": _get("The projector's aggregates", ROOM)},
             "/helper.json": {"get": _get("Hands and last checks, with nicknames", HELPER, True)},
-            "/join": {"post": _post("Join the room under a nickname", "Join", JOINED)},
+            "/join": {"post": _post("Join the room under a nickname", "Join", JOINED, more=TAKEN)},
             "/results": {
-                "post": _post("Send one check's result", "CheckMessage", RECORDED, unknown=True)
+                "post": _post("Send one check's result", "CheckMessage", RECORDED, more=UNKNOWN)
             },
             "/hands": {"post": _post("Raise or lower a hand", "HandMessage", RECORDED)},
             "/openapi.json": {"get": _get("This document", {"type": "object"})},
@@ -182,10 +189,8 @@ def _message_schemas() -> dict[str, Any]:
     return components
 
 
-def _post(summary: str, body: str, answer: dict, unknown: bool = False) -> dict:
-    errors = MESSAGE_ERRORS | (
-        {"404": "no such stage or exercise in this course"} if unknown else {}
-    )
+def _post(summary: str, body: str, answer: dict, more: dict[str, str] | None = None) -> dict:
+    errors = MESSAGE_ERRORS | (more or {})
     return {
         "summary": summary,
         "requestBody": {
