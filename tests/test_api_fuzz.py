@@ -172,18 +172,24 @@ def test_the_fuzzing_catches_a_server_error():
 
 
 def test_the_room_answers_every_generated_request_as_documented(tmp_path: Path):
-    """The room, in this process. Positive cases carry the room's code (a schema cannot say
-    which string is the code, so the fuzzer would only ever be told "wrong code"); negative
-    cases are left as drawn. A file in the wheelhouse gives the index something to list."""
+    """The room, in this process. Positive cases carry the room's code, and a check or a hand
+    the nickname of a laptop that joined with its token (a schema cannot say which string is
+    the code or a nickname's token, so the fuzzer would only ever be told "wrong code" or "not
+    joined"); negative cases are left as drawn. A file in the wheelhouse gives the index
+    something to list."""
     code = "FUZZ1"
     (tmp_path / "kit_demo-1.0-py3-none-any.whl").write_bytes(b"a stand-in wheel")
     config = {"WHEELHOUSE": tmp_path, "MESSAGES_PER_MINUTE": 1_000_000}
     app = create_room(code, "the-key", room_course(), config)
+    laptop = {"code": code, "nickname": "fuzz"}
+    laptop["token"] = app.test_client().post("/join", json=laptop).json["token"]
     positive = schemathesis.openapi.from_wsgi("/openapi.json", app)
 
     @positive.hook
     def map_body(context, body):
-        return body | {"code": code} if isinstance(body, dict) else body
+        if not isinstance(body, dict):
+            return body
+        return body | ({"code": code} if context.operation.path == "/join" else laptop)
 
     negative = schemathesis.openapi.from_wsgi("/openapi.json", app)
     report = FuzzReport()

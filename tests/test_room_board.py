@@ -34,10 +34,16 @@ def exercise(number: int, failing: str | None = None, needs: tuple[int, ...] = (
     return {"number": number, "needs": list(needs), "failures": ["…"], "failed_tests": [failing]}
 
 
-def send(room: str, nickname: str, stage: int, exercises: list[dict]) -> None:
-    joined = {"room": room, "code": CODE, "nickname": nickname}
-    message = learner.check_message(joined, stage, {"exercises": exercises})
-    learner.post(joined, "/results", message, timeout=5)
+def joined(room: str, nickname: str) -> dict:
+    """A laptop that joined ``room`` as ``nickname``, as ``make join`` saves it."""
+    joining = {"room": room, "code": CODE, "nickname": nickname}
+    answer = learner.post(joining, "/join", {"code": CODE, "nickname": nickname}, timeout=5)
+    return joining | {"token": answer["token"]}
+
+
+def send(laptop: dict, stage: int, exercises: list[dict]) -> None:
+    message = learner.check_message(laptop, stage, {"exercises": exercises})
+    learner.post(laptop, "/results", message, timeout=5)
 
 
 @pytest.mark.skipif(find_chromium() is None, reason=INSTALL_CHROMIUM)
@@ -48,15 +54,16 @@ def test_the_board_shows_a_check_within_two_seconds_and_stays_in_the_room(
     room = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "kit", "room", "--host", "127.0.0.1", "--port", str(port)]
     command += ["--code", CODE, "--key", KEY]
+    laptops: dict[str, dict] = {}
     with running_server(command, f"{room}/room.json", cwd=ROOT, log=tmp_path / "room.log"):
         for nickname, done in [("ada", 3), ("bo", 2), ("cy", 2), ("dee", 1), ("eli", 1)]:
             stage1 = [exercise(n) for n in range(1, done + 1)]
             stage1 += [exercise(done + 1, "test_split_is_stratified")]
             stage1 += [exercise(n, "test_not_done", needs=(n - 1,)) for n in range(done + 2, 6)]
-            send(room, nickname, 1, stage1)
-        joined = {"room": room, "code": CODE, "nickname": "bo"}
-        hand = {"code": CODE, "nickname": "bo", "raised": True, "text": "ex 3"}
-        learner.post(joined, "/hands", hand, timeout=5)
+            laptops[nickname] = joined(room, nickname)
+            send(laptops[nickname], 1, stage1)
+        hand = learner.identity(laptops["bo"]) | {"raised": True, "text": "ex 3"}
+        learner.post(laptops["bo"], "/hands", hand, timeout=5)
         with chromium() as browser:
             # "localhost": the browser's resolver fails every other name, an address too.
             board = f"http://localhost:{port}"
@@ -65,8 +72,9 @@ def test_the_board_shows_a_check_within_two_seconds_and_stays_in_the_room(
             page.goto(f"{board}/")
             passed_cell = "#stage1-exercise1 .passed"
             assert page.inner_text(passed_cell) == "5"
+            fay = joined(room, "fay")
             sent = time.monotonic()
-            send(room, "fay", 1, [exercise(1)])
+            send(fay, 1, [exercise(1)])
             page.wait_for_function(
                 f"document.querySelector({passed_cell!r}).textContent === '6'",
                 timeout=SHOWS_WITHIN * 1000 + 500,
