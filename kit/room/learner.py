@@ -115,9 +115,7 @@ def join(room: str, code: str, name: str, show: bool = False) -> None:
     if show:
         _show(joining)
         return
-    held = _saved_token(joining)
-    message = {"code": joining["code"], "nickname": name} | ({"token": held} if held else {})
-    answer = post(joining, "/join", message, timeout=5)
+    answer = post(joining, "/join", _join_message(joining), timeout=5)
     _save(joining | {"token": answer["token"]})
     again = "Welcome back to" if answer["status"] == "welcomed back" else "Joined"
     print(
@@ -126,11 +124,15 @@ def join(room: str, code: str, name: str, show: bool = False) -> None:
     )
 
 
-def _saved_token(joining: dict) -> str | None:
-    """The token this laptop saved for the same room, code and nickname, joined or left."""
+def _join_message(joining: dict) -> dict:
+    """The code and the nickname, and the token this laptop saved for the same room, code and
+    nickname (joined or left): with it, the room welcomes this laptop back to its nickname."""
+    message = {"code": joining["code"], "nickname": joining["nickname"]}
     saved = _saved_room()
-    same = all(saved.get(key) == joining[key] for key in ("room", "code", "nickname"))
-    return saved.get("token") if same and isinstance(saved.get("token"), str) else None
+    same = all(saved.get(key) == value for key, value in joining.items())
+    if same and isinstance(saved.get("token"), str):
+        message["token"] = saved["token"]
+    return message
 
 
 def _save(room: dict) -> None:
@@ -267,13 +269,17 @@ def _show(joining: dict) -> None:
         ],
     }
     masked = joining | {"token": MASKED}
+    join_message = {
+        key: MASKED if key == "token" else value for key, value in _join_message(joining).items()
+    }
     check = check_message(masked, 1, example)
     hand_message = json.dumps(identity(masked) | {"raised": True, "text": "…"}, ensure_ascii=False)
-    print(f"Nothing sent, not joined. After `make join` without SHOW=1, {joining['room']} gets:")
+    print(f"Nothing sent, not joined. Without SHOW=1, {joining['room']} gets:")
+    print(f"  at `make join`, to /join:\n    {json.dumps(join_message)}")
     print(f"  at each check, to /results (stage 1 as an example):\n    {json.dumps(check)}")
     print(f"  at `make hand TEXT=…`, to /hands:\n    {hand_message}")
+    print("  and nothing else: no code, no file or folder names, no user or machine name.")
     print(
-        f"  and nothing else: no code, no file or folder names, no user or machine name. The "
-        f"token ({MASKED} here) is a secret the room gives this laptop at `make join`, kept in "
-        f"your workspace's .room.json, so that no other laptop can send as {joining['nickname']!r}."
+        f"The token ({MASKED} here) is a secret the room gives this laptop at `make join`, kept "
+        f"in your workspace: no other laptop can send as {joining['nickname']!r}."
     )
