@@ -69,7 +69,7 @@ MISTAKES = {
     3: [
         (2, "src/iris_model/service.py", "argmax(axis=1)", "argmax(axis=0)"),
         (
-            4,
+            3,
             "src/iris_model/payloads.py",
             "if len(result) != len(pairs):",
             "if len(result) > len(pairs):",
@@ -203,8 +203,6 @@ def test_the_replay_covers_every_stage_with_a_notebook():
 
 
 KNOWN_BREAKS = {
-    3: "stage 3's exercise 3 (the POST endpoints) needs exercise 4 (the body reader's duplicate "
-    "keys): after exercise 2 the next exercise WAITs instead of failing; the two must swap",
     5: "the walk itself passes (every exercise, cell and check); its first planted mistake, the "
     "step's name left out of read_input's message, fails no exercise since the reorder made "
     "read_input exercise 1: the mistake or the check must be mended",

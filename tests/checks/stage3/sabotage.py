@@ -14,7 +14,7 @@ SABOTAGES = [
         "also": (6,),
     },
     {
-        "exercise": 3,
+        "exercise": 4,
         "file": "src/iris_model/routes.py",
         "find": 'predictions=_service().predict(batch["instances"])',
         "replace": 'predictions=_service().predict(batch["instances"])[::-1]',
@@ -22,7 +22,7 @@ SABOTAGES = [
         "also": (6,),
     },
     {
-        "exercise": 3,
+        "exercise": 4,
         "file": "src/iris_model/routes.py",
         "find": "flower = read_flower(_json_body())",
         "replace": "flower = read_flower(request.get_data())",
@@ -46,7 +46,7 @@ SABOTAGES = [
         "also": (6,),
     },
     {
-        "exercise": 3,
+        "exercise": 4,
         "file": "src/iris_model/routes.py",
         "find": "flower = read_flower(_json_body())",
         "replace": "flower = request.get_json()",

@@ -27,24 +27,25 @@ SERVICE = pytest.mark.exercise(
     hint="the TODO in ModelService.predict (service.py); notebook: 'Exercise 2 — One array, one "
     "model call'; NumPy's numpy.argmax page (its axis)",
 )
-POST_ENDPOINTS = pytest.mark.exercise(
-    3,
-    "The POST endpoints: routes.predict, routes.predict_batch",
-    hint="the TODOs in routes.predict and routes.predict_batch; notebook: 'Exercise 3 — The POST "
-    "endpoints'; Flask's 'The Application Context' (current_app)",
-    needs=(2, 4),
-)
 EXACT_JSON = pytest.mark.exercise(
-    4,
+    3,
     "Read bodies exactly: payloads._refuse_duplicate_keys",
-    hint="the TODO in payloads._refuse_duplicate_keys; notebook: 'Exercise 4 — Read bodies "
+    hint="the TODO in payloads._refuse_duplicate_keys; notebook: 'Exercise 3 — Read bodies "
     "exactly'; Python's json module page, object_pairs_hook",
+)
+POST_ENDPOINTS = pytest.mark.exercise(
+    4,
+    "The POST endpoints: routes.predict, routes.predict_batch",
+    hint="the TODOs in routes.predict and routes.predict_batch; notebook: 'Exercise 4 — The POST "
+    "endpoints'; Flask's 'The Application Context' (current_app)",
+    needs=(2, 3),
 )
 ERRORS = pytest.mark.exercise(
     5,
     "Errors name the field, a 500 hides its traceback: errors.field_name, _unexpected_error",
     hint="the TODOs in errors.field_name and errors._unexpected_error; notebook: 'Exercise 5 — "
     "Errors that help'; Flask's 'Handling Application Errors'; Python's uuid page",
+    needs=(3, 4),
 )
 SUITE = pytest.mark.exercise(
     6,
@@ -160,82 +161,6 @@ def test_the_service_answers_species_and_probabilities_in_order(load, model):
     assert all(type(p) is float for p in got.values()), "expected plain floats (JSON), got numpy"
 
 
-@POST_ENDPOINTS
-def test_predict_answers_one_flower(client, caplog):
-    response = client.post("/predict", json=SETOSA)
-    assert response.status_code == 200, _status(response, 200, caplog)
-    assert response.json.get("species") == "setosa", f"expected setosa, got {_body(response)}"
-
-
-@POST_ENDPOINTS
-@pytest.mark.parametrize("path", ["/predict", "/predict/batch"])
-def test_a_body_not_sent_as_json_is_a_415(client, caplog, path):
-    body = json.dumps({"instances": [SETOSA]} if path.endswith("batch") else SETOSA)
-    response = client.post(path, data=body, content_type="text/plain")
-    assert response.status_code == 415, (
-        f"expected 415 for a body sent as text/plain to {path} (the request's JSON body is read "
-        f"by _json_body, which checks its Content-Type), got {_status(response, 415, caplog)}"
-    )
-
-
-UNREADABLE_BODIES = {
-    "JSON cut short": (b'{"sepal_length": 5.1,', 400),
-    "bytes that are not UTF-8": (b"\xff\xfe{}", 400),
-    "a negative length": (json.dumps({**SETOSA, "petal_length": -1.4}).encode(), 422),
-}
-"""Bodies sent as JSON that the body reader (read_flower, read_batch) refuses, and its status."""
-
-
-@POST_ENDPOINTS
-@pytest.mark.parametrize("path", ["/predict", "/predict/batch"])
-@pytest.mark.parametrize("what", UNREADABLE_BODIES)
-def test_every_body_goes_through_the_body_reader(client, caplog, path, what):
-    body, status = UNREADABLE_BODIES[what]
-    if path.endswith("batch"):
-        body = b'{"instances": [' + body + b"]}"
-    response = client.post(path, data=body, content_type="application/json")
-    assert response.status_code == status, (
-        f"expected {status} for {what} sent to {path} (the body read by _json_body, then by "
-        f"read_flower or read_batch, which refuse it), got {_status(response, status, caplog)}"
-    )
-    assert response.is_json, f"expected a JSON error for {what}, got {_body(response)!r}"
-
-
-@POST_ENDPOINTS
-@pytest.mark.parametrize("path", ["/predict", "/predict/batch"])
-def test_a_body_over_the_size_limit_is_a_413(load, model, caplog, path):
-    app = load("app").create_app({"MAX_BATCH": 20, "MAX_CONTENT_LENGTH": 1024}, model=model)
-    flower = json.dumps({"instances": [SETOSA]} if path.endswith("batch") else SETOSA)
-    body = flower + " " * 2048  # valid JSON, twice the limit
-    response = app.test_client().post(path, data=body, content_type="application/json")
-    assert response.status_code == 413, (
-        f"expected 413 for a 2 KiB body when MAX_CONTENT_LENGTH is 1 KiB (Flask refuses it while "
-        f"the body is read: read it with _json_body), got {_status(response, 413, caplog)}"
-    )
-
-
-@POST_ENDPOINTS
-def test_batch_answers_every_flower_in_order(client, caplog):
-    response = client.post("/predict/batch", json={"instances": [VIRGINICA, SETOSA, SETOSA]})
-    assert response.status_code == 200, _status(response, 200, caplog)
-    species = [p["species"] for p in response.json.get("predictions", [])]
-    assert species == ["virginica", "setosa", "setosa"], f"expected that order, got {species}"
-
-
-@POST_ENDPOINTS
-def test_a_real_pipeline_is_served(load, caplog):
-    iris = pd.read_csv(IRIS)
-    pipeline = Pipeline([("scale", StandardScaler()), ("fit", LogisticRegression(max_iter=1000))])
-    pipeline.fit(iris.iloc[:, :4].to_numpy(dtype="float64"), iris["species"].to_numpy())
-    trained = load("artifact").TrainedModel(pipeline=pipeline, metadata={"classes": list(CLASSES)})
-    client = load("app").create_app(model=trained).test_client()
-    response = client.post("/predict", json=VIRGINICA)
-    assert response.status_code == 200, _status(response, 200, caplog)
-    total = sum(response.json["probabilities"].values())
-    assert response.json["species"] == "virginica", f"expected virginica, got {_body(response)}"
-    assert abs(total - 1) < 1e-9, f"expected probabilities summing to 1, got {total}"
-
-
 @EXACT_JSON
 @pytest.mark.parametrize(
     ("body", "key"),
@@ -278,6 +203,91 @@ def test_a_length_must_be_a_plausible_json_number(load, value):
 def test_an_ordinary_flower_is_read_as_it_is(load):
     flower = load("payloads").read_flower(json.dumps(SETOSA).encode())
     assert dict(flower) == SETOSA, f"expected {SETOSA}, got {flower}"
+
+
+@POST_ENDPOINTS
+def test_predict_answers_one_flower(client, caplog):
+    response = client.post("/predict", json=SETOSA)
+    assert response.status_code == 200, _status(response, 200, caplog)
+    assert response.json.get("species") == "setosa", f"expected setosa, got {_body(response)}"
+
+
+@POST_ENDPOINTS
+@pytest.mark.parametrize("path", ["/predict", "/predict/batch"])
+def test_a_body_not_sent_as_json_is_a_415(client, caplog, path):
+    body = json.dumps({"instances": [SETOSA]} if path.endswith("batch") else SETOSA)
+    response = client.post(path, data=body, content_type="text/plain")
+    assert response.status_code == 415, (
+        f"expected 415 for a body sent as text/plain to {path} (the request's JSON body is read "
+        f"by _json_body, which checks its Content-Type), got {_status(response, 415, caplog)}"
+    )
+
+
+UNREADABLE_BODIES = {
+    "JSON cut short": (b'{"sepal_length": 5.1,', 400),
+    "bytes that are not UTF-8": (b"\xff\xfe{}", 400),
+    "a negative length": (json.dumps({**SETOSA, "petal_length": -1.4}).encode(), 422),
+}
+"""Bodies sent as JSON that the body reader (read_flower, read_batch) refuses, and its status."""
+
+
+def _schema_errors_answered_by_the_check(app, load) -> None:
+    """The reader's ``SchemaError`` answered 422 here, not by ``errors.py``: its answer names
+    the field with ``errors.field_name``, exercise 5, which the POST endpoints must not wait for."""
+    app.register_error_handler(
+        load("payloads").SchemaError, lambda error: ({"error": "schema"}, 422)
+    )
+
+
+@POST_ENDPOINTS
+@pytest.mark.parametrize("path", ["/predict", "/predict/batch"])
+@pytest.mark.parametrize("what", UNREADABLE_BODIES)
+def test_every_body_goes_through_the_body_reader(app, load, caplog, path, what):
+    body, status = UNREADABLE_BODIES[what]
+    if path.endswith("batch"):
+        body = b'{"instances": [' + body + b"]}"
+    _schema_errors_answered_by_the_check(app, load)
+    response = app.test_client().post(path, data=body, content_type="application/json")
+    assert response.status_code == status, (
+        f"expected {status} for {what} sent to {path} (the body read by _json_body, then by "
+        f"read_flower or read_batch, which refuse it), got {_status(response, status, caplog)}"
+    )
+    assert response.is_json, f"expected a JSON error for {what}, got {_body(response)!r}"
+
+
+@POST_ENDPOINTS
+@pytest.mark.parametrize("path", ["/predict", "/predict/batch"])
+def test_a_body_over_the_size_limit_is_a_413(load, model, caplog, path):
+    app = load("app").create_app({"MAX_BATCH": 20, "MAX_CONTENT_LENGTH": 1024}, model=model)
+    flower = json.dumps({"instances": [SETOSA]} if path.endswith("batch") else SETOSA)
+    body = flower + " " * 2048  # valid JSON, twice the limit
+    response = app.test_client().post(path, data=body, content_type="application/json")
+    assert response.status_code == 413, (
+        f"expected 413 for a 2 KiB body when MAX_CONTENT_LENGTH is 1 KiB (Flask refuses it while "
+        f"the body is read: read it with _json_body), got {_status(response, 413, caplog)}"
+    )
+
+
+@POST_ENDPOINTS
+def test_batch_answers_every_flower_in_order(client, caplog):
+    response = client.post("/predict/batch", json={"instances": [VIRGINICA, SETOSA, SETOSA]})
+    assert response.status_code == 200, _status(response, 200, caplog)
+    species = [p["species"] for p in response.json.get("predictions", [])]
+    assert species == ["virginica", "setosa", "setosa"], f"expected that order, got {species}"
+
+
+@POST_ENDPOINTS
+def test_a_real_pipeline_is_served(load, caplog):
+    iris = pd.read_csv(IRIS)
+    pipeline = Pipeline([("scale", StandardScaler()), ("fit", LogisticRegression(max_iter=1000))])
+    pipeline.fit(iris.iloc[:, :4].to_numpy(dtype="float64"), iris["species"].to_numpy())
+    trained = load("artifact").TrainedModel(pipeline=pipeline, metadata={"classes": list(CLASSES)})
+    client = load("app").create_app(model=trained).test_client()
+    response = client.post("/predict", json=VIRGINICA)
+    assert response.status_code == 200, _status(response, 200, caplog)
+    total = sum(response.json["probabilities"].values())
+    assert response.json["species"] == "virginica", f"expected virginica, got {_body(response)}"
+    assert abs(total - 1) < 1e-9, f"expected probabilities summing to 1, got {total}"
 
 
 @ERRORS

@@ -3,8 +3,7 @@
 Configuration has defaults here, overridden by ``IRIS_*`` environment variables
 (``IRIS_MODEL_DIR=/srv/model``, ``IRIS_MAX_BATCH=500``, ``IRIS_MAX_CONTENT_LENGTH=1048576``),
 overridden by ``test_config``. The model is loaded once, when the app is built; tests pass a
-stand-in with ``model=``. Two optional speed-ups, not the lesson, are switched on here
-(``speedup_numpy.py``, ``speedup_orjson.py``): without them the API gives the same answers.
+stand-in with ``model=``.
 Run it with ``flask --app iris_model.app run`` or ``gunicorn 'iris_model.app:create_app()'``.
 """
 
@@ -21,8 +20,6 @@ from iris_model.errors import register_error_handlers
 from iris_model.openapi import build_openapi
 from iris_model.routes import api
 from iris_model.service import Model, ModelService
-from iris_model.speedup_numpy import accelerate
-from iris_model.speedup_orjson import OrjsonProvider
 
 DEFAULTS: dict[str, Any] = {
     "MODEL_DIR": "runs/model",
@@ -41,11 +38,10 @@ def create_app(
     app.config.from_prefixed_env("IRIS")
     if test_config is not None:
         app.config.from_mapping(test_config)
-    app.json = OrjsonProvider(app)  # optional speed-up
 
     if model is None:
         model = load_model(Path(app.config["MODEL_DIR"]))
-    service = ModelService(accelerate(model))  # accelerate: optional speed-up
+    service = ModelService(model)
     app.extensions["iris_model.service"] = service
     app.extensions["iris_model.openapi"] = build_openapi(service.classes, app.config["MAX_BATCH"])
     app.register_blueprint(api)

@@ -110,7 +110,7 @@ def parse_json(body: bytes) -> Any:
 
 
 def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    # TODO Exercise 4: `json.loads` calls this with each object's (key, value) pairs, in order.
+    # TODO Exercise 3: `json.loads` calls this with each object's (key, value) pairs, in order.
     # Return them as a dict, or raise `BodyError` naming the first key that appears twice, e.g. "the
     # key 'petal_width' appears more than once in one object".
-    raise NotImplementedError("Exercise 4 not done yet: payloads._refuse_duplicate_keys")
+    raise NotImplementedError("Exercise 3 not done yet: payloads._refuse_duplicate_keys")

@@ -25,16 +25,16 @@ def model_info() -> Response:
 
 @api.post("/predict")
 def predict() -> Response:
-    # TODO Exercise 3: read one flower (`read_flower(_json_body())`) and answer its prediction.
-    raise NotImplementedError("Exercise 3 not done yet: routes.predict")
+    # TODO Exercise 4: read one flower (`read_flower(_json_body())`) and answer its prediction.
+    raise NotImplementedError("Exercise 4 not done yet: routes.predict")
 
 
 @api.post("/predict/batch")
 def predict_batch() -> Response:
-    # TODO Exercise 3: read a batch (`read_batch`, the limit is
+    # TODO Exercise 4: read a batch (`read_batch`, the limit is
     # `current_app.config["MAX_BATCH"]`) and answer `{"predictions": [...]}`, one per flower, in
     # order.
-    raise NotImplementedError("Exercise 3 not done yet: routes.predict_batch")
+    raise NotImplementedError("Exercise 4 not done yet: routes.predict_batch")
 
 
 @api.get("/openapi.json")

@@ -25,14 +25,14 @@ def model_info() -> Response:
 
 @api.post("/predict")
 def predict() -> Response:
-    # Stage 3, exercise 3: read one flower (`read_flower(_json_body())`) and answer its prediction.
+    # Stage 3, exercise 4: read one flower (`read_flower(_json_body())`) and answer its prediction.
     flower = read_flower(_json_body())
     return jsonify(_service().predict([flower])[0])
 
 
 @api.post("/predict/batch")
 def predict_batch() -> Response:
-    # Stage 3, exercise 3: read a batch (`read_batch`, the limit is
+    # Stage 3, exercise 4: read a batch (`read_batch`, the limit is
     # `current_app.config["MAX_BATCH"]`) and answer `{"predictions": [...]}`, one per flower, in
     # order.
     batch = read_batch(_json_body(), current_app.config["MAX_BATCH"])

@@ -110,7 +110,7 @@ def parse_json(body: bytes) -> Any:
 
 
 def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    # Stage 3, exercise 4: `json.loads` calls this with each object's (key, value) pairs, in order.
+    # Stage 3, exercise 3: `json.loads` calls this with each object's (key, value) pairs, in order.
     # Return them as a dict, or raise `BodyError` naming the first key that appears twice, e.g. "the
     # key 'petal_width' appears more than once in one object".
     result = dict(pairs)

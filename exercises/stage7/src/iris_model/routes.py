@@ -29,7 +29,7 @@ def model_info() -> Response:
 
 @api.post("/predict")
 def predict() -> Response:
-    # Stage 3, exercise 3: read one flower (`read_flower(_json_body())`) and answer its prediction.
+    # Stage 3, exercise 4: read one flower (`read_flower(_json_body())`) and answer its prediction.
     flower = read_flower(_json_body())
     predictions = _predict_and_record([flower])
     return jsonify(predictions[0])
@@ -37,7 +37,7 @@ def predict() -> Response:
 
 @api.post("/predict/batch")
 def predict_batch() -> Response:
-    # Stage 3, exercise 3: read a batch (`read_batch`, the limit is
+    # Stage 3, exercise 4: read a batch (`read_batch`, the limit is
     # `current_app.config["MAX_BATCH"]`) and answer `{"predictions": [...]}`, one per flower, in
     # order.
     batch = read_batch(_json_body(), current_app.config["MAX_BATCH"])

@@ -3,8 +3,8 @@
 Configuration has defaults here, overridden by ``IRIS_*`` environment variables
 (``IRIS_MODEL_DIR=/srv/model``, ``IRIS_MAX_BATCH=500``, ``IRIS_MAX_CONTENT_LENGTH=1048576``),
 overridden by ``test_config``. The model is loaded once, when the app is built; tests pass a
-stand-in with ``model=``. Two optional speed-ups, not the lesson, are switched on here
-(``speedup_numpy.py``, ``speedup_orjson.py``): without them the API gives the same answers.
+stand-in with ``model=``. Served in production, it switches on two speed-ups that profiling
+found (``speedup_numpy.py``, ``speedup_orjson.py``): without them it gives the same answers.
 Run it with ``flask --app iris_model.app run`` or ``gunicorn 'iris_model.app:create_app()'``.
 """
 
