@@ -215,6 +215,7 @@ REGISTRY = (
         own=(
             "README.md",
             "Dockerfile",
+            "pyproject.toml",
             "src/iris_model/app.py",
             "src/iris_model/card.py",
             "src/iris_model/cli.py",
