@@ -244,7 +244,7 @@ def check_browser() -> Finding:
     if found is None:
         return Finding(
             False,
-            "no Chromium or Chrome: stage 7 exercise 3's check of the report in a browser will "
+            "no Chromium or Chrome: stage 7 exercise 4's check of the report in a browser will "
             "be NOT CHECKED, and the decks' tests with it",
             INSTALL_CHROMIUM,
             required=False,
@@ -252,7 +252,7 @@ def check_browser() -> Finding:
     if not _venv_has("playwright"):
         return Finding(
             False,
-            f"a browser ({found}), but no Playwright in .venv to drive it: stage 7 exercise 3's "
+            f"a browser ({found}), but no Playwright in .venv to drive it: stage 7 exercise 4's "
             "check of the report in a browser will be NOT CHECKED",
             "optional: `make setup MAINTAINER=1` adds it (with the kit's other own tools)",
             required=False,

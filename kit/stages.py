@@ -218,6 +218,7 @@ REGISTRY = (
         own=(
             "README.md",
             "Dockerfile",
+            "pyproject.toml",
             "src/iris_model/app.py",
             "src/iris_model/card.py",
             "src/iris_model/cli.py",

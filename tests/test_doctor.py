@@ -68,7 +68,7 @@ def test_without_a_browser_the_doctor_says_which_check_will_be_partial(monkeypat
     monkeypatch.setattr(doctor, "find_chromium", lambda: None)
     finding = doctor.check_browser()
     assert not finding.ok and not finding.required
-    assert "stage 7 exercise 3" in finding.what and "NOT CHECKED" in finding.what
+    assert "stage 7 exercise 4" in finding.what and "NOT CHECKED" in finding.what
 
 
 def test_a_joined_room_that_does_not_answer_is_a_note_with_what_to_do(monkeypatch):

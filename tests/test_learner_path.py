@@ -99,12 +99,12 @@ MISTAKES = {
     ],
     7: [
         (
-            2,
+            3,
             "src/iris_model/drift.py",
             "threshold = alpha / len(data.FEATURES)",
             "threshold = alpha",
         ),
-        (1, "src/iris_model/records.py", "datetime.now(timezone.utc)", "datetime.now()"),
+        (2, "src/iris_model/records.py", "datetime.now(timezone.utc)", "datetime.now()"),
     ],
 }
 """Two mistakes per stage, planted in the learner's own work once every exercise is done."""
@@ -206,8 +206,6 @@ KNOWN_BREAKS = {
     5: "the walk itself passes (every exercise, cell and check); its first planted mistake, the "
     "step's name left out of read_input's message, fails no exercise since the reorder made "
     "read_input exercise 1: the mistake or the check must be mended",
-    7: "stage 7's notebook trains the service's model (cell 8) before any exercise, and training "
-    "writes the model card, exercise 4: the first cells stop with 'Exercise 4 not done yet'",
 }
 """Stages whose walk still breaks, and where: each is expected to fail (strictly, so a fixed
 stage fails here until its entry goes)."""

@@ -9,15 +9,20 @@ in a copy of the kit.
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tomllib
+from importlib.metadata import packages_distributions
 from pathlib import Path
 
 import nbformat
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 import kit
 from kit import stages
@@ -110,6 +115,54 @@ def test_the_names_from_the_registry_are_the_files_the_reference_adds_and_change
     """``kit.new_files`` reads only the registry and the start state: it must name what the
     references' contents show."""
     assert lesson_files(stage) == reference_lesson(stage)
+
+
+PACKAGED = [n for n in WITH_CODE if (reference_dir(n) / "pyproject.toml").is_file()]
+UNDECLARED = {
+    3: "stage 3's code imports werkzeug and pydantic_core, which its pyproject.toml leaves out",
+    4: "stage 4 carries stage 3's pyproject.toml and its undeclared imports",
+    6: "stage 6's code imports fsspec and sqlglot, which its pyproject.toml leaves out",
+}
+"""Stages whose package imports what it does not declare (strict: a fixed one fails here until
+its entry goes)."""
+
+
+def _imported_distributions(source: Path) -> dict[str, set[str]]:
+    """``{module: its distributions}`` for every third-party module the code under ``source``
+    imports (neither the standard library nor the package itself)."""
+    modules = set()
+    for path in source.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                modules |= {alias.name.partition(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules.add(node.module.partition(".")[0])
+    installed = packages_distributions()
+    return {
+        module: {canonicalize_name(name) for name in installed.get(module, [module])}
+        for module in modules - set(sys.stdlib_module_names) - {"iris_model"}
+    }
+
+
+@pytest.mark.parametrize(
+    "stage",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=UNDECLARED[n]))
+        if n in UNDECLARED
+        else n
+        for n in PACKAGED
+    ],
+)
+def test_a_stage_declares_every_package_its_code_imports(stage):
+    folder = reference_dir(stage)
+    project = tomllib.loads((folder / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {canonicalize_name(Requirement(line).name) for line in project["dependencies"]}
+    imported = _imported_distributions(folder / "src")
+    undeclared = sorted(module for module, names in imported.items() if not names & declared)
+    assert not undeclared, (
+        f"stage {stage}'s code imports {undeclared}: expected each in its pyproject.toml's "
+        "dependencies (a package that comes with another today may not tomorrow)"
+    )
 
 
 def test_the_diff_pairs_a_moved_package_file_by_file():

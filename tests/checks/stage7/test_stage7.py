@@ -1,6 +1,6 @@
-"""Stage 7 check: served inputs recorded in UTC without failing a request, the drift tests
-(inputs and answers) and their thresholds, a report whose plots are PNG data inside the page,
-and a model card filled from the model's metadata."""
+"""Stage 7 check: a model card filled from the model's metadata, served inputs recorded in UTC
+without failing a request, the drift tests (inputs and answers) and their thresholds, and a
+report whose plots are PNG data inside the page."""
 
 from __future__ import annotations
 
@@ -23,30 +23,30 @@ import pytest
 from kit.browser import browser_missing, chromium, offline_context
 from kit.paths import DATA
 
-RECORD = pytest.mark.exercise(
+CARD = pytest.mark.exercise(
     1,
+    "The model card from the model's metadata: card.fill_card",
+    hint="the TODO in card.fill_card; notebook: 'Exercise 1 — The model card'; skops' 'Model "
+    "cards' user guide (Card.add, Card.add_metrics)",
+)
+RECORD = pytest.mark.exercise(
+    2,
     "Record served inputs, never failing a request: InputRecorder.record",
-    hint="the TODO in InputRecorder.record (records.py); notebook: 'Exercise 1 — Record what the "
+    hint="the TODO in InputRecorder.record (records.py); notebook: 'Exercise 2 — Record what the "
     "service is asked'; Python's json page (dumps) and the 'Errors and Exceptions' tutorial",
 )
 DRIFT = pytest.mark.exercise(
-    2,
+    3,
     "The drift tests and their thresholds: drift.compare, drift.compare_answers",
-    hint="the TODOs in drift.compare and drift.compare_answers; notebook: 'Exercise 2 — Has it "
+    hint="the TODOs in drift.compare and drift.compare_answers; notebook: 'Exercise 3 — Has it "
     "drifted?'; SciPy's scipy.stats.ks_2samp and scipy.stats.chisquare pages; 'Bonferroni "
     "correction' in any statistics text",
 )
 REPORT = pytest.mark.exercise(
-    3,
-    "A report that works offline: drift_report.feature_section",
-    hint="the TODO in drift_report.feature_section; notebook: 'Exercise 3 — A report anyone can "
-    "open'; Python's base64 page; MDN's page on data: URLs",
-)
-CARD = pytest.mark.exercise(
     4,
-    "The model card from the model's metadata: card.fill_card",
-    hint="the TODO in card.fill_card; notebook: 'Exercise 4 — The model card'; skops' 'Model "
-    "cards' user guide (Card.add, Card.add_metrics)",
+    "A report that works offline: drift_report.feature_section",
+    hint="the TODO in drift_report.feature_section; notebook: 'Exercise 4 — A report anyone can "
+    "open'; Python's base64 page; MDN's page on data: URLs",
 )
 
 FEATURES = ("sepal_length", "sepal_width", "petal_length", "petal_width")
@@ -87,6 +87,66 @@ def _plausible(iris: pd.DataFrame, count: int, seed: int, petal_cm: float = 0.0)
     rows = (rows + generator.normal(0, 0.1, size=rows.shape)).clip(0.1).round(1)
     rows[:, 2] += petal_cm
     return pd.DataFrame(rows, columns=list(FEATURES))
+
+
+@pytest.fixture(scope="session")
+def trained(load, tmp_path_factory) -> Path:
+    """prepare, then train with the held-out rows, as the Dockerfile does (in this process:
+    a new interpreter would spend seconds importing what the check has loaded already)."""
+    out = tmp_path_factory.mktemp("trained")
+    steps = [
+        ["prepare", "--data", DATA / "iris.csv", "--out", out / "data"],
+        ["train", "--data", out / "data/train.csv", "--held-out", out / "data/test.csv"],
+    ]
+    steps[1] += ["--out", out / "model"]
+    package_log = logging.getLogger("iris_model")
+    try:
+        for step in steps:
+            try:
+                status = load("cli").main([str(part) for part in step])
+            except Exception as error:
+                pytest.fail(f"expected `iris-model {step[0]}` to succeed, got {error!r}")
+            assert status == 0, f"expected `iris-model {step[0]}` to exit 0, got {status}"
+    finally:
+        for handler in list(package_log.handlers):
+            package_log.removeHandler(handler)
+            handler.close()
+    return out / "model"
+
+
+@CARD
+def test_the_card_holds_the_models_facts(trained: Path):
+    card = (trained / "model_card.md").read_text(encoding="utf-8")
+    metadata = json.loads((trained / "metadata.json").read_text())
+    for key in ("data_sha256", "model_sha256"):
+        assert metadata[key] in card, f"expected the card to give {key}, got it missing"
+    missing = [name for name, value in metadata["metrics"].items() if str(value) not in card]
+    assert "held_out_accuracy" in metadata["metrics"] and not missing, (
+        f"expected every metric, held-out ones included, in the card, got {missing} missing"
+    )
+    versions = [f"{name} {version}" for name, version in metadata["versions"].items()]
+    absent = [line for line in versions if line not in card]
+    assert not absent, f"expected every library version in the card, got {absent} missing"
+
+
+@CARD
+def test_the_card_says_what_it_is_not_for_and_whom_to_tell(trained: Path):
+    card = (trained / "model_card.md").read_text(encoding="utf-8")
+    assert "[More Information Needed]" not in card, (
+        "expected every section filled, got '[More Information Needed]' left in the card"
+    )
+    for heading in ("## Intended uses & limitations", "# Model Card Contact"):
+        assert heading in card, f"expected the section '{heading.lstrip('# ')}', got none"
+    assert "Not for" in card, "expected the card to say what the model is not for, got nothing"
+
+
+@CARD
+def test_the_api_serves_the_card(load, trained: Path):
+    client = load("app").create_app({"MODEL_DIR": str(trained)}).test_client()
+    answer = client.get("/model/card")
+    assert answer.status_code == 200, f"expected 200 from /model/card, got {answer.status_code}"
+    expected = (trained / "model_card.md").read_text(encoding="utf-8")
+    assert answer.get_data(as_text=True) == expected, "expected /model/card to be the card's text"
 
 
 @pytest.fixture
@@ -343,7 +403,7 @@ def test_the_answers_threshold_is_alpha_itself(load):
 
 @pytest.fixture(scope="session")
 def report(load, iris, reference, tmp_path_factory) -> Path:
-    """A report written by the target from results made here (exercise 2 not needed)."""
+    """A report written by the target from results made here (exercise 3 not needed)."""
     result = load("drift").FeatureDrift
     served = _plausible(iris, 100, 3, petal_cm=1.5)
     results = [
@@ -428,63 +488,3 @@ def test_the_report_shows_offline_in_a_browser(report: Path):
         f"expected {len(FEATURES)} images shown, got {shown - broken} of {shown}"
     )
     assert not outside, f"expected no request to leave the machine, got {outside[:2]}"
-
-
-@pytest.fixture(scope="session")
-def trained(load, tmp_path_factory) -> Path:
-    """prepare, then train with the held-out rows, as the Dockerfile does (in this process:
-    a new interpreter would spend seconds importing what the check has loaded already)."""
-    out = tmp_path_factory.mktemp("trained")
-    steps = [
-        ["prepare", "--data", DATA / "iris.csv", "--out", out / "data"],
-        ["train", "--data", out / "data/train.csv", "--held-out", out / "data/test.csv"],
-    ]
-    steps[1] += ["--out", out / "model"]
-    package_log = logging.getLogger("iris_model")
-    try:
-        for step in steps:
-            try:
-                status = load("cli").main([str(part) for part in step])
-            except Exception as error:
-                pytest.fail(f"expected `iris-model {step[0]}` to succeed, got {error!r}")
-            assert status == 0, f"expected `iris-model {step[0]}` to exit 0, got {status}"
-    finally:
-        for handler in list(package_log.handlers):
-            package_log.removeHandler(handler)
-            handler.close()
-    return out / "model"
-
-
-@CARD
-def test_the_card_holds_the_models_facts(trained: Path):
-    card = (trained / "model_card.md").read_text(encoding="utf-8")
-    metadata = json.loads((trained / "metadata.json").read_text())
-    for key in ("data_sha256", "model_sha256"):
-        assert metadata[key] in card, f"expected the card to give {key}, got it missing"
-    missing = [name for name, value in metadata["metrics"].items() if str(value) not in card]
-    assert "held_out_accuracy" in metadata["metrics"] and not missing, (
-        f"expected every metric, held-out ones included, in the card, got {missing} missing"
-    )
-    versions = [f"{name} {version}" for name, version in metadata["versions"].items()]
-    absent = [line for line in versions if line not in card]
-    assert not absent, f"expected every library version in the card, got {absent} missing"
-
-
-@CARD
-def test_the_card_says_what_it_is_not_for_and_whom_to_tell(trained: Path):
-    card = (trained / "model_card.md").read_text(encoding="utf-8")
-    assert "[More Information Needed]" not in card, (
-        "expected every section filled, got '[More Information Needed]' left in the card"
-    )
-    for heading in ("## Intended uses & limitations", "# Model Card Contact"):
-        assert heading in card, f"expected the section '{heading.lstrip('# ')}', got none"
-    assert "Not for" in card, "expected the card to say what the model is not for, got nothing"
-
-
-@CARD
-def test_the_api_serves_the_card(load, trained: Path):
-    client = load("app").create_app({"MODEL_DIR": str(trained)}).test_client()
-    answer = client.get("/model/card")
-    assert answer.status_code == 200, f"expected 200 from /model/card, got {answer.status_code}"
-    expected = (trained / "model_card.md").read_text(encoding="utf-8")
-    assert answer.get_data(as_text=True) == expected, "expected /model/card to be the card's text"

@@ -43,9 +43,8 @@ def train(args: argparse.Namespace) -> None:
         "train_accuracy": evaluate.compute_metrics(pipeline, frame)["accuracy"],
         "cv_accuracy": model.cross_validated_accuracy(frame, config),
     }
-    path = artifact.save_model(
-        pipeline, args.out, data_path=args.data, metrics=metrics, config=config
-    )
+    artifact.save_model(pipeline, args.out, data_path=args.data, metrics=metrics, config=config)
+    path = args.out / artifact.MODEL_FILE
     log.info("trained on %d rows (%s), wrote %s", len(frame), metrics, path.as_posix())
 
 

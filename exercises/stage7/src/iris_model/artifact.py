@@ -67,8 +67,9 @@ def save_model(
     data_path: Path,
     metrics: dict[str, float],
     config: dict[str, Any],
-) -> Path:
-    """Write ``model.skops`` and ``metadata.json`` into ``directory``; return the model path."""
+) -> TrainedModel:
+    """Write ``model.skops`` and ``metadata.json`` into ``directory``; return what they hold,
+    so a caller that needs the metadata (a model card) does not read back what it just wrote."""
     directory.mkdir(parents=True, exist_ok=True)
     model_path = directory / MODEL_FILE
     skops.io.dump(pipeline, model_path)
@@ -77,7 +78,7 @@ def save_model(
     )
     text = json.dumps(metadata, indent=2) + "\n"
     (directory / METADATA_FILE).write_text(text, encoding="utf-8")
-    return model_path
+    return TrainedModel(pipeline=pipeline, metadata=metadata)
 
 
 def build_metadata(

@@ -40,7 +40,7 @@ or to the team that runs the service. Quote the model version and, for a failed 
 
 def fill_card(card: Card, metadata: dict[str, Any]) -> Card:
     """``card`` with its sections filled from a model's metadata, and its metrics table."""
-    # TODO Exercise 4: call `card.add(**sections)` with the sections below, named by their
+    # TODO Exercise 1: call `card.add(**sections)` with the sections below, named by their
     # template path, each text made from `metadata`:
     # - "Model description": the model's name, version, when it was trained, its features and
     #   classes;
@@ -53,7 +53,7 @@ def fill_card(card: Card, metadata: dict[str, Any]) -> Card:
     #   `REPORT_A_PROBLEM`.
     # Then `card.add_metrics(**metadata["metrics"])` (the held-out metrics among them) and
     # return the card.
-    raise NotImplementedError("Exercise 4 not done yet: card.fill_card")
+    raise NotImplementedError("Exercise 1 not done yet: card.fill_card")
 
 
 def write_card(pipeline: Pipeline, metadata: dict[str, Any], folder: Path) -> Path:

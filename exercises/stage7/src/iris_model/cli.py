@@ -51,11 +51,11 @@ def train(args: argparse.Namespace) -> None:
             "held_out_accuracy": held_out["accuracy"],
             "held_out_f1_macro": held_out["f1_macro"],
         }
-    path = artifact.save_model(
+    saved = artifact.save_model(
         pipeline, args.out, data_path=args.data, metrics=metrics, config=config
     )
-    metadata = artifact.load_model(args.out).metadata
-    card_path = card.write_card(pipeline, metadata, args.out)
+    card_path = card.write_card(saved.pipeline, saved.metadata, args.out)
+    path = args.out / artifact.MODEL_FILE
     log.info("trained on %d rows (%s), wrote %s", len(frame), metrics, path.as_posix())
     log.info("wrote the model card %s", card_path.as_posix())
 

@@ -44,11 +44,11 @@ def compare(
     reference: pd.DataFrame, served: pd.DataFrame, alpha: float = ALPHA
 ) -> list[FeatureDrift]:
     """One ``FeatureDrift`` per feature of ``data.FEATURES``, in that order."""
-    # TODO Exercise 2: for each feature, run `ks_2samp` on the reference column and the
+    # TODO Exercise 3: for each feature, run `ks_2samp` on the reference column and the
     # served column. A feature has drifted when its p-value is below `alpha` divided by the
     # number of features (Bonferroni: `alpha` is the false-alarm chance of the whole check,
     # not of each test). Return a `FeatureDrift` per feature, with plain floats.
-    raise NotImplementedError("Exercise 2 not done yet: drift.compare")
+    raise NotImplementedError("Exercise 3 not done yet: drift.compare")
 
 
 @dataclass(frozen=True)
@@ -68,13 +68,13 @@ def compare_answers(
 ) -> AnswerDrift:
     """Is the species mix of ``served`` answers the mix of the ``reference`` answers (the
     model's answers on its labelled rows, training and held-out: every species is among them)?"""
-    # TODO Exercise 2: count each species of `data.CLASSES` in the reference answers and
+    # TODO Exercise 3: count each species of `data.CLASSES` in the reference answers and
     # in the served ones (`collections.Counter`). The counts you would expect in the served
     # answers are the reference's shares times the number of served answers;
     # `scipy.stats.chisquare` compares the served counts with them (`f_obs`, `f_exp`, species in
     # the same order). The mix has drifted when its p-value is below `alpha` (one test, so no
     # Bonferroni here). Return an `AnswerDrift`, with plain numbers.
-    raise NotImplementedError("Exercise 2 not done yet: drift.compare_answers")
+    raise NotImplementedError("Exercise 3 not done yet: drift.compare_answers")
 
 
 def served_answers(paths: Sequence[Path]) -> list[str]:

@@ -43,12 +43,12 @@ def feature_figure(feature: str, reference: pd.Series, served: pd.Series) -> Fig
 
 def feature_section(result: FeatureDrift, figure: Figure) -> str:
     """One feature's part of the page: a heading, its test, and its plot inside the page."""
-    # TODO Exercise 3: save `figure` as PNG into an `io.BytesIO` (`figure.savefig(...,
+    # TODO Exercise 4: save `figure` as PNG into an `io.BytesIO` (`figure.savefig(...,
     # format="png")`), encode the bytes with `base64.b64encode`, and return an `<h2>` with the
     # feature's name, a `<p>` with the KS statistic and p-value, and an `<img>` whose `src` is
     # `data:image/png;base64,` followed by the encoded text (and an `alt` naming the feature).
     # The page must show the plot with no other file beside it and no network.
-    raise NotImplementedError("Exercise 3 not done yet: drift_report.feature_section")
+    raise NotImplementedError("Exercise 4 not done yet: drift_report.feature_section")
 
 
 def answers_section(answers: AnswerDrift) -> str:

@@ -42,14 +42,14 @@ class InputRecorder:
 
     def record(self, flowers: Sequence[Flower], predictions: Sequence[dict[str, Any]]) -> None:
         """Write one line per flower: ``time``, ``model_version``, ``inputs``, ``species``."""
-        # TODO Exercise 1: make one JSON line per flower (`json.dumps` of a dict with `time`,
+        # TODO Exercise 2: make one JSON line per flower (`json.dumps` of a dict with `time`,
         # the UTC time as ISO 8601 text, `model_version` (`self.model_version`), `inputs` (the
         # flower) and `species` (its prediction's species)), and hand all of them to
         # `self._write` in one string. Writing can fail (a full disk, a folder that is gone):
         # catch `OSError`, add one per lost line to `self.failures` and log a warning with
         # `log.warning` that says how many were lost so far. Never let the error reach the
         # request: the caller gets an answer whether or not it was recorded.
-        raise NotImplementedError("Exercise 1 not done yet: records.InputRecorder.record")
+        raise NotImplementedError("Exercise 2 not done yet: records.InputRecorder.record")
 
     def close(self) -> None:
         """Close this process's file (a server's stays open for the life of its worker)."""

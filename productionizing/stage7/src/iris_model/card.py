@@ -40,7 +40,7 @@ or to the team that runs the service. Quote the model version and, for a failed 
 
 def fill_card(card: Card, metadata: dict[str, Any]) -> Card:
     """``card`` with its sections filled from a model's metadata, and its metrics table."""
-    # Stage 7, exercise 4: call `card.add(**sections)` with the sections below, named by their
+    # Stage 7, exercise 1: call `card.add(**sections)` with the sections below, named by their
     # template path, each text made from `metadata`:
     # - "Model description": the model's name, version, when it was trained, its features and
     #   classes;

@@ -44,7 +44,7 @@ def compare(
     reference: pd.DataFrame, served: pd.DataFrame, alpha: float = ALPHA
 ) -> list[FeatureDrift]:
     """One ``FeatureDrift`` per feature of ``data.FEATURES``, in that order."""
-    # Stage 7, exercise 2: for each feature, run `ks_2samp` on the reference column and the
+    # Stage 7, exercise 3: for each feature, run `ks_2samp` on the reference column and the
     # served column. A feature has drifted when its p-value is below `alpha` divided by the
     # number of features (Bonferroni: `alpha` is the false-alarm chance of the whole check,
     # not of each test). Return a `FeatureDrift` per feature, with plain floats.
@@ -80,7 +80,7 @@ def compare_answers(
 ) -> AnswerDrift:
     """Is the species mix of ``served`` answers the mix of the ``reference`` answers (the
     model's answers on its labelled rows, training and held-out: every species is among them)?"""
-    # Stage 7, exercise 2: count each species of `data.CLASSES` in the reference answers and
+    # Stage 7, exercise 3: count each species of `data.CLASSES` in the reference answers and
     # in the served ones (`collections.Counter`). The counts you would expect in the served
     # answers are the reference's shares times the number of served answers;
     # `scipy.stats.chisquare` compares the served counts with them (`f_obs`, `f_exp`, species in

@@ -43,7 +43,7 @@ def feature_figure(feature: str, reference: pd.Series, served: pd.Series) -> Fig
 
 def feature_section(result: FeatureDrift, figure: Figure) -> str:
     """One feature's part of the page: a heading, its test, and its plot inside the page."""
-    # Stage 7, exercise 3: save `figure` as PNG into an `io.BytesIO` (`figure.savefig(...,
+    # Stage 7, exercise 4: save `figure` as PNG into an `io.BytesIO` (`figure.savefig(...,
     # format="png")`), encode the bytes with `base64.b64encode`, and return an `<h2>` with the
     # feature's name, a `<p>` with the KS statistic and p-value, and an `<img>` whose `src` is
     # `data:image/png;base64,` followed by the encoded text (and an `alt` naming the feature).

@@ -42,7 +42,7 @@ class InputRecorder:
 
     def record(self, flowers: Sequence[Flower], predictions: Sequence[dict[str, Any]]) -> None:
         """Write one line per flower: ``time``, ``model_version``, ``inputs``, ``species``."""
-        # Stage 7, exercise 1: make one JSON line per flower (`json.dumps` of a dict with `time`,
+        # Stage 7, exercise 2: make one JSON line per flower (`json.dumps` of a dict with `time`,
         # the UTC time as ISO 8601 text, `model_version` (`self.model_version`), `inputs` (the
         # flower) and `species` (its prediction's species)), and hand all of them to
         # `self._write` in one string. Writing can fail (a full disk, a folder that is gone):
