@@ -118,15 +118,6 @@ def test_the_names_from_the_registry_are_the_files_the_reference_adds_and_change
 
 
 PACKAGED = [n for n in WITH_CODE if (reference_dir(n) / "pyproject.toml").is_file()]
-UNDECLARED = {
-    3: "stage 3's code imports werkzeug and pydantic_core, which its pyproject.toml leaves out",
-    4: "stage 4 carries stage 3's pyproject.toml and its undeclared imports",
-    6: "stage 6's code imports fsspec and sqlglot, which its pyproject.toml leaves out",
-}
-"""Stages whose package imports what it does not declare (strict: a fixed one fails here until
-its entry goes)."""
-
-
 def _imported_distributions(source: Path) -> dict[str, set[str]]:
     """``{module: its distributions}`` for every third-party module the code under ``source``
     imports (neither the standard library nor the package itself)."""
@@ -144,15 +135,7 @@ def _imported_distributions(source: Path) -> dict[str, set[str]]:
     }
 
 
-@pytest.mark.parametrize(
-    "stage",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=UNDECLARED[n]))
-        if n in UNDECLARED
-        else n
-        for n in PACKAGED
-    ],
-)
+@pytest.mark.parametrize("stage", PACKAGED)
 def test_a_stage_declares_every_package_its_code_imports(stage):
     folder = reference_dir(stage)
     project = tomllib.loads((folder / "pyproject.toml").read_text(encoding="utf-8"))["project"]
