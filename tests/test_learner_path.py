@@ -83,7 +83,7 @@ MISTAKES = {
         (5, "requirements.txt", "flask==3.1.3", "flask"),
     ],
     5: [
-        (2, "src/iris_model/steps.py", 'f"{step} stopped: {error}"', "str(error)"),
+        (1, "src/iris_model/cli.py", 'f"{step} stopped: {error}"', "str(error)"),
         (3, "src/iris_model/experiments.py", "run(params=list(patches))", "run()"),
     ],
     6: [
@@ -203,9 +203,6 @@ def test_the_replay_covers_every_stage_with_a_notebook():
 KNOWN_BREAKS = {
     3: "stage 3's exercise 3 (the POST endpoints) needs exercise 4 (the body reader's duplicate "
     "keys): after exercise 2 the next exercise WAITs instead of failing; the two must swap",
-    5: "the walk itself passes (every exercise, cell and check); its first planted mistake, the "
-    "step's name left out of read_input's message, fails no exercise since the reorder made "
-    "read_input exercise 1: the mistake or the check must be mended",
     7: "stage 7's notebook trains the service's model (cell 8) before any exercise, and training "
     "writes the model card, exercise 4: the first cells stop with 'Exercise 4 not done yet'",
 }
