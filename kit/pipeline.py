@@ -1,6 +1,6 @@
 """Running stage 5's DVC pipeline from the kit: the check, the notebook and the demo.
 
-A stage 5 folder runs its steps as ``python -m iris_model.steps``: DVC starts them with the
+A stage 5 folder runs its steps as ``python -m iris_model STEP``: DVC starts them with the
 environment it was given, so the kit puts the folder's ``src`` on the import path and this
 interpreter's folder first on ``PATH``. DVC's experiments live in git, so a folder gets a
 repository of its own (``git init`` inside it, never the kit's). Standard library only.

@@ -174,9 +174,10 @@ REGISTRY = (
             ".dvcignore",
             "dvc.yaml",
             "params.yaml",
+            "src/iris_model/cli.py",
             "src/iris_model/experiments.py",
-            "src/iris_model/steps.py",
             "src/iris_model/storage.py",
+            "tests/code/test_cli.py",
             "tests/pipeline/*",
         ),
         carries=(

@@ -85,7 +85,7 @@ MISTAKES = {
         (5, "requirements.txt", "flask==3.1.3", "flask"),
     ],
     5: [
-        (2, "src/iris_model/steps.py", 'f"{step} stopped: {error}"', "str(error)"),
+        (1, "src/iris_model/cli.py", 'f"{step} stopped: {error}"', "str(error)"),
         (3, "src/iris_model/experiments.py", "run(params=list(patches))", "run()"),
     ],
     6: [
@@ -202,24 +202,7 @@ def test_the_replay_covers_every_stage_with_a_notebook():
     assert list(range(0, 8)) == WALKED
 
 
-KNOWN_BREAKS = {
-    5: "the walk itself passes (every exercise, cell and check); its first planted mistake, the "
-    "step's name left out of read_input's message, fails no exercise since the reorder made "
-    "read_input exercise 1: the mistake or the check must be mended",
-}
-"""Stages whose walk still breaks, and where: each is expected to fail (strictly, so a fixed
-stage fails here until its entry goes)."""
-
-
-@pytest.mark.parametrize(
-    "stage",
-    [
-        pytest.param(stage, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BREAKS[stage]))
-        if stage in KNOWN_BREAKS
-        else stage
-        for stage in WALKED
-    ],
-)
+@pytest.mark.parametrize("stage", WALKED)
 def test_a_learner_walks_the_stage_in_the_notebooks_order(
     stage, tmp_path, monkeypatch, leaves_no_process
 ):
@@ -346,9 +329,14 @@ def _planted(learner: Learner, notebook, where: str, found: str, planted: str) -
         return
     path = learner.folder / where
     original = path.read_text(encoding="utf-8")
-    assert found in original, f"{where} does not hold {found!r}"
-    # The last place it stands: an exercise's TODO comment, above the code, may quote it.
-    at = original.rindex(found)
+    # Where it stands in code: an exercise's TODO comment may quote it too.
+    in_code = [
+        match.start()
+        for match in re.finditer(re.escape(found), original)
+        if not original[original.rfind("\n", 0, match.start()) + 1 :].lstrip().startswith("#")
+    ]
+    assert len(in_code) == 1, f"{where} holds {found!r} in code {len(in_code)} times, not once"
+    at = in_code[0]
     path.write_text(original[:at] + planted + original[at + len(found) :], encoding="utf-8")
     try:
         yield

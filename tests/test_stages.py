@@ -165,8 +165,12 @@ def test_the_diff_names_copied_data_without_printing_it():
 def test_new_files_names_a_stages_lesson_for_a_notebook(capsys):
     kit.new_files(5)
     printed = capsys.readouterr().out.splitlines()
-    assert printed[0].startswith("new in stage 5: [") and "'src/iris_model/steps.py'" in printed[0]
-    assert printed[1] == "changed from stage 2: ['README.md', 'pyproject.toml']"
+    assert printed[0].startswith("new in stage 5: [")
+    assert "'src/iris_model/storage.py'" in printed[0]
+    assert printed[1] == (
+        "changed from stage 2: ['README.md', 'pyproject.toml', 'src/iris_model/cli.py', "
+        "'tests/code/test_cli.py']"
+    )
 
 
 # --- adding a stage ---------------------------------------------------------------------

@@ -6,21 +6,21 @@ Each entry replaces ``find`` by ``replace`` in ``file``.
 SABOTAGES = [
     {
         "exercise": 1,
-        "file": "src/iris_model/steps.py",
+        "file": "src/iris_model/cli.py",
         "find": "return data.read_table(url, table_schema)",
         "replace": "return pd.read_csv(url)",
         "breaks": "reads a step's input without checking it against the schema",
     },
     {
         "exercise": 1,
-        "file": "src/iris_model/steps.py",
+        "file": "src/iris_model/cli.py",
         "find": 'raise StepInputError(f"{step} stopped: {error}") from None',
         "replace": "raise StepInputError(str(error)) from None",
         "breaks": "refuses bad data without saying which step stopped",
     },
     {
         "exercise": 1,
-        "file": "src/iris_model/steps.py",
+        "file": "src/iris_model/cli.py",
         "find": 'raise StepInputError(f"{step} stopped: {error}") from None',
         "replace": 'raise StepInputError(f"prepare stopped: {error}") from None',
         "breaks": "names the first step whichever step refused its input",

@@ -24,8 +24,8 @@ from kit.object_store import running_object_store
 
 INPUT_CHECK = pytest.mark.exercise(
     1,
-    "A schema check between steps: steps.read_input",
-    hint="the TODO in steps.read_input; notebook: 'Exercise 1 — Refuse bad data at the step "
+    "A schema check between steps: cli.read_input",
+    hint="the TODO in cli.read_input; notebook: 'Exercise 1 — Refuse bad data at the step "
     "that reads it'; stage 2's data.read_table and its schemas",
 )
 DEPS_AND_OUTS = pytest.mark.exercise(
@@ -50,12 +50,12 @@ STORE = pytest.mark.exercise(
     needs=(1, 2),
 )
 
-ALL_STEPS = ["prepare", "validate", "train", "evaluate", "score"]
+ALL_STEPS = ["prepare", "validate", "train", "evaluate", "predict"]
 TRAIN_EDGES = {
     ("prepare", "train"): "train reads runs/prepared/train.csv, which prepare writes",
     ("validate", "train"): "train waits for validate: it reads runs/validation.json",
     ("train", "evaluate"): "evaluate reads the model folder, which train writes",
-    ("train", "score"): "score reads the model folder, which train writes",
+    ("train", "predict"): "predict reads the model folder, which train writes",
 }
 """The edges of ``dvc dag`` that exercise 2's lists make, and why each must be there."""
 REMOTE_URL = "s3://iris-kit/pipeline"
@@ -189,17 +189,17 @@ def test_a_parameter_change_reruns_exactly_the_steps_that_read_it(repro, edited)
     done = repro()
     _ran_ok(done, "`dvc repro` after changing model.C")
     ran = sorted(pipeline.stages_run(done.stdout))
-    expected = sorted(["train", "evaluate", "score"])
+    expected = sorted(["train", "evaluate", "predict"])
     assert ran == expected, f"expected model.C to re-run {expected}, got {ran}"
 
 
 @DEPS_AND_OUTS
-def test_new_flowers_rerun_only_the_scoring(planned, edited):
+def test_new_flowers_rerun_only_the_prediction(planned, edited):
     edited("data/new_flowers.csv", lambda text: text + "5.0,3.4,1.5,0.2\n")
     done = planned()
     _ran_ok(done, "`dvc repro --dry` after adding a flower to data/new_flowers.csv")
     ran = pipeline.stages_run(done.stdout)
-    assert ran == ["score"], f"expected only score to run for a new flower, got {ran}"
+    assert ran == ["predict"], f"expected only predict to run for a new flower, got {ran}"
 
 
 def _corrupt(column: str, row: int, value: float) -> Callable[[str], str]:
@@ -215,9 +215,9 @@ def _corrupt(column: str, row: int, value: float) -> Callable[[str], str]:
 
 def _read_input(load, path: Path, table_schema: str, step: str):
     """The target's ``read_input`` on ``path``; what it raised, or the table it returned."""
-    steps, schema = load("steps"), load("schema")
+    cli, schema = load("cli"), load("schema")
     try:
-        return steps.read_input(str(path), getattr(schema, table_schema), step)
+        return cli.read_input(str(path), getattr(schema, table_schema), step)
     except NotImplementedError:  # the template's "Exercise 1 not done yet", said once
         raise
     except Exception as error:  # reported as what the learner's code raised
@@ -229,7 +229,14 @@ def _read_input(load, path: Path, table_schema: str, step: str):
     ("table", "schema", "column", "value", "step", "check"),
     [
         ("data/iris.csv", "LABELLED", "petal_length", -1.4, "prepare", "greater_than(0)"),
-        ("data/new_flowers.csv", "MEASUREMENTS", "sepal_width", 250.0, "score", "less_than(100.0)"),
+        (
+            "data/new_flowers.csv",
+            "MEASUREMENTS",
+            "sepal_width",
+            250.0,
+            "predict",
+            "less_than(100.0)",
+        ),
     ],
 )
 def test_a_step_refuses_bad_data_naming_the_step_column_check_and_value(
@@ -242,13 +249,18 @@ def test_a_step_refuses_bad_data_naming_the_step_column_check_and_value(
         f"expected StepInputError when {table} has {column} = {value}, got a table of "
         f"{len(said)} rows: bad data would reach {step} and every step after it"
     )
-    refused = load("steps").StepInputError
+    refused = load("cli").StepInputError
     assert isinstance(said, refused), (
         f"expected StepInputError when {table} has {column} = {value}, got "
         f"{type(said).__name__}: {said}"
     )
     message = str(said)
-    for part in (f"{step} stopped: ", column, check, str(value)):
+    assert message.startswith(f"{step} stopped: "), (
+        f"expected the error to start with the step that refused its input ('{step} stopped: "
+        f"…'): the log and DVC show this one line, so it must say which step stopped; got: "
+        f"{message!r}"
+    )
+    for part in (column, check, str(value)):
         assert part in message, (
             f"expected the error to name the step, the column, the check and the value "
             f"({part!r}), got: {message!r}"
@@ -269,11 +281,11 @@ def test_a_step_reads_a_good_table_whole(load, workdir):
 
 @INPUT_CHECK
 def test_a_step_refuses_a_table_with_a_missing_column(load, tmp_path):
-    steps, schema = load("steps"), load("schema")
+    cli, schema = load("cli"), load("schema")
     broken = tmp_path / "train.csv"
     broken.write_text("sepal_length,sepal_width,petal_length,species\n5.1,3.5,1.4,setosa\n")
-    with pytest.raises(steps.StepInputError) as error:
-        steps.read_input(str(broken), schema.LABELLED, "train")
+    with pytest.raises(cli.StepInputError) as error:
+        cli.read_input(str(broken), schema.LABELLED, "train")
         pytest.fail("expected StepInputError for a table without petal_width, got none")
     message = str(error.value)
     assert message.startswith("train stopped") and "petal_width" in message, (
