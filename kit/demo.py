@@ -19,7 +19,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from kit.background import running_server
 from kit.errors import KitError
+from kit.example_flowers import SETOSA, VIRGINICA
 from kit.native import gunicorn_missing
 from kit.paths import (
     ROOT,
@@ -27,7 +29,6 @@ from kit.paths import (
     reference_dir,
 )
 from kit.ports import free_port
-from kit.servers import running_server
 
 DATA = ROOT / "data"
 
@@ -192,10 +193,6 @@ def demo_stage2(narrator: Narrator) -> Path:
     return runs / "model"
 
 
-SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
-VIRGINICA = {"sepal_length": 6.7, "sepal_width": 3.0, "petal_length": 5.2, "petal_width": 2.3}
-
-
 def call(narrator: Narrator, method: str, url: str, body: object | None = None) -> None:
     """Send one request, show it as curl would be typed, and show the status and JSON answer.
 
@@ -274,7 +271,7 @@ def demo_stage4(narrator: Narrator, model: Path) -> None:
 
 
 def demo_stage5(narrator: Narrator) -> None:
-    from kit import pipeline
+    from kit import dvc_project
     from kit.object_store import running_object_store
     from kit.paths import copy_stage
 
@@ -285,15 +282,15 @@ def demo_stage5(narrator: Narrator) -> None:
         "it reads, and the outputs go to an S3-compatible store and come back.",
     )
     project = copy_stage(reference_dir(5), narrator.scratch / "stage5")
-    pipeline.init_repository(project)
-    env = pipeline.environment(project)
+    dvc_project.init_repository(project)
+    env = dvc_project.environment(project)
     dvc = [str(Path(sys.executable).parent / "dvc")]
     narrator.step("the DAG, drawn by DVC from dvc.yaml")
     narrator.show(narrator.run([*dvc, "dag"], project, env))
     narrator.step("the first run: every step")
-    narrator.show(", ".join(pipeline.stages_run(narrator.run([*dvc, "repro"], project, env))))
+    narrator.show(", ".join(dvc_project.stages_run(narrator.run([*dvc, "repro"], project, env))))
     narrator.step("again, nothing changed: every step skipped")
-    ran = pipeline.stages_run(narrator.run([*dvc, "repro"], project, env))
+    ran = dvc_project.stages_run(narrator.run([*dvc, "repro"], project, env))
     narrator.show(f"steps run: {ran or 'none'}")
     with running_object_store() as store:
         store_env = {**env, **store.environment()}

@@ -19,6 +19,8 @@ LOCK = ROOT / "requirements.lock"
 MAINTAINER_LOCK = ROOT / "requirements-maintainer.lock"
 """What only the kit's suite and its maintainers add on top of ``LOCK``, pinned the same way."""
 DATA = ROOT / "data"
+IRIS = DATA / "iris.csv"
+"""The labelled flowers every stage trains on."""
 WHEELHOUSE = ROOT / "wheelhouse"
 """The lock's wheels for a set-up with no internet (``make wheelhouse``; git-ignored)."""
 
