@@ -26,7 +26,10 @@ from kit import suite_cache
 from kit.background import log_excerpt, running_server
 from kit.paths import IRIS, import_path_with
 
-LOCAL_COMMANDS = {"gunicorn": [sys.executable, "-m", "gunicorn"]}
+LOCAL_COMMANDS = {"gunicorn": [sys.executable, "-m", "gunicorn", "--no-control-socket"]}
+"""An image's program as this machine runs it. gunicorn's control socket is one path for every
+instance (``~/.gunicorn/gunicorn.ctl``), and the kit runs several side by side (the suite, the
+bench, ``make serve``), whatever a learner's gunicorn.conf.py says: so the kit turns it off."""
 
 
 class ImageError(RuntimeError):
