@@ -30,7 +30,7 @@ import requests
 from kit import bench_scale
 from kit.background import running_server
 from kit.example_flowers import SETOSA
-from kit.image import read_dockerfile, serve_locally
+from kit.image import LOCAL_COMMANDS, read_dockerfile, serve_locally
 from kit.native import bench_missing
 from kit.paths import ROOT, import_path_with, reference_dir
 from kit.ports import free_port
@@ -163,14 +163,7 @@ def _serve_ceiling(port: int, log: Path):
     env |= {"PORT": str(port), "HOST": "127.0.0.1"}
     env["PYTHONPATH"] = import_path_with(ROOT)
     config = stage / recipe.copies[recipe.cmd[recipe.cmd.index("--config") + 1]]
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--config",
-        str(config),
-        "kit.ceiling:create_app()",
-    ]
+    command = [*LOCAL_COMMANDS["gunicorn"], "--config", str(config), "kit.ceiling:create_app()"]
     return running_server(command, f"http://127.0.0.1:{port}/health", env=env, log=log)
 
 

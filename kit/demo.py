@@ -23,14 +23,8 @@ from kit.background import running_server
 from kit.errors import KitError
 from kit.example_flowers import SETOSA, VIRGINICA
 from kit.native import gunicorn_missing
-from kit.paths import (
-    ROOT,
-    import_path_with,
-    reference_dir,
-)
+from kit.paths import DATA, IRIS, ROOT, import_path_with, reference_dir
 from kit.ports import free_port
-
-DATA = ROOT / "data"
 
 
 class Narrator:
@@ -113,9 +107,7 @@ def demo_stage1(narrator: Narrator) -> None:
     )
     runs, stage, env = narrator.scratch / "stage1", reference_dir(1), python_env()
     narrator.step("prepare: split the raw data into train.csv and test.csv")
-    narrator.iris_model(
-        stage, "prepare", "--data", DATA / "iris.csv", "--out", runs / "data", env=env
-    )
+    narrator.iris_model(stage, "prepare", "--data", IRIS, "--out", runs / "data", env=env)
     narrator.step("train, with a configuration patch on the command line")
     narrator.iris_model(
         stage,
@@ -178,9 +170,7 @@ def demo_stage2(narrator: Narrator) -> Path:
     runs = narrator.scratch / "stage2"
     env = python_env(PYTHONPATH=import_path_with(stage / "src"))
     narrator.step("train the model the API will serve: model.skops + metadata.json")
-    narrator.iris_model(
-        stage, "prepare", "--data", DATA / "iris.csv", "--out", runs / "data", env=env
-    )
+    narrator.iris_model(stage, "prepare", "--data", IRIS, "--out", runs / "data", env=env)
     narrator.iris_model(
         stage, "train", "--data", runs / "data/train.csv", "--out", runs / "model", env=env
     )
@@ -316,7 +306,7 @@ def demo_stage6(narrator: Narrator, model: Path) -> None:
     stage, runs = reference_dir(6), narrator.scratch / "stage6"
     env = python_env(PYTHONPATH=import_path_with(stage / "src"))
     narrator.step("write 200,000 generated flowers as 8 parquet files (seeded, nothing downloaded)")
-    arguments = ("--data", DATA / "iris.csv", "--out", runs / "flowers", "--rows", "200000")
+    arguments = ("--data", IRIS, "--out", runs / "flowers", "--rows", "200000")
     narrator.show(narrator.iris_model(stage, "flowers", *arguments, env=env).splitlines()[-1])
     for engine in ("pandas", "dask", "duckdb"):
         narrator.step(f"score them with --engine {engine}")
@@ -346,9 +336,7 @@ def demo_stage7(narrator: Narrator) -> None:
     stage, runs = reference_dir(7), narrator.scratch / "stage7"
     env = python_env(PYTHONPATH=import_path_with(stage / "src"))
     narrator.step("train with the held-out rows: the model, and its card from its metadata")
-    narrator.iris_model(
-        stage, "prepare", "--data", DATA / "iris.csv", "--out", runs / "data", env=env
-    )
+    narrator.iris_model(stage, "prepare", "--data", IRIS, "--out", runs / "data", env=env)
     narrator.iris_model(
         stage,
         *("train", "--data", runs / "data/train.csv", "--held-out", runs / "data/test.csv"),
@@ -369,7 +357,7 @@ def demo_stage7(narrator: Narrator) -> None:
         with serve_locally(stage, port, runs / "model", settings={"IRIS_RECORDS_DIR": str(served)}):
             output = narrator.iris_model(
                 stage,
-                *("traffic", "--url", base, "--data", DATA / "iris.csv", "--count", "200"),
+                *("traffic", "--url", base, "--data", IRIS, "--count", "200"),
                 *("--seed", "1", "--petal-shift", petal_cm, "--out", runs / "traffic"),
                 env=env,
             )
