@@ -28,14 +28,14 @@ from pathlib import Path
 import requests
 
 from kit import bench_scale
-from kit.image import read_dockerfile, serve_locally
+from kit.background import running_server
+from kit.example_flowers import SETOSA
+from kit.image import LOCAL_COMMANDS, read_dockerfile, serve_locally
 from kit.native import bench_missing
 from kit.paths import ROOT, import_path_with, reference_dir
 from kit.ports import free_port
 from kit.serve import add_runs_argument, reference_model
-from kit.servers import running_server
 
-FLOWER = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
 INSTALL_WRK = "wrk is not installed: sudo apt-get install wrk (Debian, Ubuntu) or brew install wrk"
 TARGETS = "targets: predict >= 0.8 x ceiling, 0 errors, p99 <= 20 ms at 16 clients; batch <= 2.0 x"
 # Monitoring that slows the service it watches gets switched off: recording what /predict is
@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         tempfile.TemporaryDirectory() as scratch,
     ):
         script = Path(scratch) / "predict.lua"
-        script.write_text(_wrk_script(json.dumps(FLOWER)), encoding="utf-8")
+        script.write_text(_wrk_script(json.dumps(SETOSA)), encoding="utf-8")
         servers = {"ceiling": ceiling_port, "iris API": api_port}
         print(
             f"{'clients':>7}  {'server':<9} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} "
@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
                     f"{clients:>7}  {name:<9} {load.requests_per_s:>8.0f} {load.p50_ms:>7.2f} "
                     f"{load.p99_ms:>7.2f} {load.errors:>6} {ratio:>6.2f}"
                 )
-        body = json.dumps({"instances": [FLOWER] * 10_000}).encode()
+        body = json.dumps({"instances": [SETOSA] * 10_000}).encode()
         times = _batch_ms(servers, body, args.batch_runs)
         print(
             f"10,000-flower batch, median of {args.batch_runs}: "
@@ -126,7 +126,7 @@ def _recording_cost(args: argparse.Namespace, model: Path, folder: Path) -> None
         records = Path(scratch) / "records"
         settings = {"off": {"IRIS_RECORDS_DIR": ""}, "on": {"IRIS_RECORDS_DIR": str(records)}}
         script = Path(scratch) / "predict.lua"
-        script.write_text(_wrk_script(json.dumps(FLOWER)), encoding="utf-8")
+        script.write_text(_wrk_script(json.dumps(SETOSA)), encoding="utf-8")
         with (
             serve_locally(
                 stage, ports["off"], model, log=folder / "records-off.log", settings=settings["off"]
@@ -163,14 +163,7 @@ def _serve_ceiling(port: int, log: Path):
     env |= {"PORT": str(port), "HOST": "127.0.0.1"}
     env["PYTHONPATH"] = import_path_with(ROOT)
     config = stage / recipe.copies[recipe.cmd[recipe.cmd.index("--config") + 1]]
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--config",
-        str(config),
-        "kit.ceiling:create_app()",
-    ]
+    command = [*LOCAL_COMMANDS["gunicorn"], "--config", str(config), "kit.ceiling:create_app()"]
     return running_server(command, f"http://127.0.0.1:{port}/health", env=env, log=log)
 
 

@@ -26,7 +26,7 @@ import pandas as pd
 
 from kit.dask_cluster import running_dask_cluster
 from kit.object_store import running_object_store
-from kit.paths import DATA, import_path_with, reference_dir
+from kit.paths import IRIS, import_path_with, reference_dir
 from kit.ports import port_range
 
 SMALL = 10_000
@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     from iris_model import data, flowers, model, on_dask, schema
     from iris_model.config import load_config
 
-    iris = data.read_table(DATA / "iris.csv", schema.LABELLED)
+    iris = data.read_table(IRIS, schema.LABELLED)
     pipeline = model.train(iris, load_config())
     print(f"{'rows':>9}  {'engine':<30} {'seconds':>8} {'rows/s':>11} {'x baseline':>10}")
     disagreements = 0

@@ -1,7 +1,7 @@
 """A Dask cluster started as commands, as on machines of their own: the stage 6 check and bench.
 
 ``dask scheduler`` and one ``dask worker`` per process, each in a session of its own
-(``kit.servers``), listening on 127.0.0.1 at ports of ``KIT_PORTS``: the scheduler's, its
+(``kit.background``), listening on 127.0.0.1 at ports of ``KIT_PORTS``: the scheduler's, its
 HTTP port (``/health`` says it is up) and each worker's. The workers share no folder with the
 client: given an object store's environment, they read ``s3://`` paths from it, as the
 machines of a real cluster do. Everything stops when the block ends.
@@ -14,8 +14,8 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 
+from kit.background import running_server
 from kit.ports import free_port
-from kit.servers import running_server
 
 HOST = "127.0.0.1"
 START_TIMEOUT = 60.0

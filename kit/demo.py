@@ -19,17 +19,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from kit.background import running_server
 from kit.errors import KitError
+from kit.example_flowers import SETOSA, VIRGINICA
 from kit.native import gunicorn_missing
-from kit.paths import (
-    ROOT,
-    import_path_with,
-    reference_dir,
-)
+from kit.paths import DATA, IRIS, ROOT, import_path_with, reference_dir
 from kit.ports import free_port
-from kit.servers import running_server
-
-DATA = ROOT / "data"
 
 
 class Narrator:
@@ -112,9 +107,7 @@ def demo_stage1(narrator: Narrator) -> None:
     )
     runs, stage, env = narrator.scratch / "stage1", reference_dir(1), python_env()
     narrator.step("prepare: split the raw data into train.csv and test.csv")
-    narrator.iris_model(
-        stage, "prepare", "--data", DATA / "iris.csv", "--out", runs / "data", env=env
-    )
+    narrator.iris_model(stage, "prepare", "--data", IRIS, "--out", runs / "data", env=env)
     narrator.step("train, with a configuration patch on the command line")
     narrator.iris_model(
         stage,
@@ -177,9 +170,7 @@ def demo_stage2(narrator: Narrator) -> Path:
     runs = narrator.scratch / "stage2"
     env = python_env(PYTHONPATH=import_path_with(stage / "src"))
     narrator.step("train the model the API will serve: model.skops + metadata.json")
-    narrator.iris_model(
-        stage, "prepare", "--data", DATA / "iris.csv", "--out", runs / "data", env=env
-    )
+    narrator.iris_model(stage, "prepare", "--data", IRIS, "--out", runs / "data", env=env)
     narrator.iris_model(
         stage, "train", "--data", runs / "data/train.csv", "--out", runs / "model", env=env
     )
@@ -190,10 +181,6 @@ def demo_stage2(narrator: Narrator) -> Path:
         )
     )
     return runs / "model"
-
-
-SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
-VIRGINICA = {"sepal_length": 6.7, "sepal_width": 3.0, "petal_length": 5.2, "petal_width": 2.3}
 
 
 def call(narrator: Narrator, method: str, url: str, body: object | None = None) -> None:
@@ -274,7 +261,7 @@ def demo_stage4(narrator: Narrator, model: Path) -> None:
 
 
 def demo_stage5(narrator: Narrator) -> None:
-    from kit import pipeline
+    from kit import dvc_project
     from kit.object_store import running_object_store
     from kit.paths import copy_stage
 
@@ -285,15 +272,15 @@ def demo_stage5(narrator: Narrator) -> None:
         "it reads, and the outputs go to an S3-compatible store and come back.",
     )
     project = copy_stage(reference_dir(5), narrator.scratch / "stage5")
-    pipeline.init_repository(project)
-    env = pipeline.environment(project)
+    dvc_project.init_repository(project)
+    env = dvc_project.environment(project)
     dvc = [str(Path(sys.executable).parent / "dvc")]
     narrator.step("the DAG, drawn by DVC from dvc.yaml")
     narrator.show(narrator.run([*dvc, "dag"], project, env))
     narrator.step("the first run: every step")
-    narrator.show(", ".join(pipeline.stages_run(narrator.run([*dvc, "repro"], project, env))))
+    narrator.show(", ".join(dvc_project.stages_run(narrator.run([*dvc, "repro"], project, env))))
     narrator.step("again, nothing changed: every step skipped")
-    ran = pipeline.stages_run(narrator.run([*dvc, "repro"], project, env))
+    ran = dvc_project.stages_run(narrator.run([*dvc, "repro"], project, env))
     narrator.show(f"steps run: {ran or 'none'}")
     with running_object_store() as store:
         store_env = {**env, **store.environment()}
@@ -319,7 +306,7 @@ def demo_stage6(narrator: Narrator, model: Path) -> None:
     stage, runs = reference_dir(6), narrator.scratch / "stage6"
     env = python_env(PYTHONPATH=import_path_with(stage / "src"))
     narrator.step("write 200,000 generated flowers as 8 parquet files (seeded, nothing downloaded)")
-    arguments = ("--data", DATA / "iris.csv", "--out", runs / "flowers", "--rows", "200000")
+    arguments = ("--data", IRIS, "--out", runs / "flowers", "--rows", "200000")
     narrator.show(narrator.iris_model(stage, "flowers", *arguments, env=env).splitlines()[-1])
     for engine in ("pandas", "dask", "duckdb"):
         narrator.step(f"score them with --engine {engine}")
@@ -349,9 +336,7 @@ def demo_stage7(narrator: Narrator) -> None:
     stage, runs = reference_dir(7), narrator.scratch / "stage7"
     env = python_env(PYTHONPATH=import_path_with(stage / "src"))
     narrator.step("train with the held-out rows: the model, and its card from its metadata")
-    narrator.iris_model(
-        stage, "prepare", "--data", DATA / "iris.csv", "--out", runs / "data", env=env
-    )
+    narrator.iris_model(stage, "prepare", "--data", IRIS, "--out", runs / "data", env=env)
     narrator.iris_model(
         stage,
         *("train", "--data", runs / "data/train.csv", "--held-out", runs / "data/test.csv"),
@@ -372,7 +357,7 @@ def demo_stage7(narrator: Narrator) -> None:
         with serve_locally(stage, port, runs / "model", settings={"IRIS_RECORDS_DIR": str(served)}):
             output = narrator.iris_model(
                 stage,
-                *("traffic", "--url", base, "--data", DATA / "iris.csv", "--count", "200"),
+                *("traffic", "--url", base, "--data", IRIS, "--count", "200"),
                 *("--seed", "1", "--petal-shift", petal_cm, "--out", runs / "traffic"),
                 env=env,
             )

@@ -16,13 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kit.background import ServerDidNotStart, running_server
 from kit.browser import INSTALL_CHROMIUM, find_chromium
 from kit.link import KERNEL_NAME, find_kernels, kit_imported_by
 from kit.paths import LOCK, ROOT, venv_python
 from kit.ports import free_port, port_is_free, well_known
 from kit.python_version import is_supported, supported_range, version_text
 from kit.room.learner import joined_room, room_answers
-from kit.servers import ServerDidNotStart, running_server
 
 WORKSHOP_SERVERS = {"lab": "JupyterLab", "serve": "make serve"}
 MINIMUM_FREE_DISK_GB = 2

@@ -25,7 +25,9 @@ stays as the learner's instructions (``# TODO Exercise 3: ...``) and the code af
 ``raise NotImplementedError("Exercise 3 not done yet: data.split")``. Outside Python (a
 Dockerfile) the exercise is the lines after the comment up to the next blank or comment
 line, and they are left out; in ``requirements*.txt`` they stay, without their pinned
-versions. The stage names itself in the marker, so a carried copy of stage 3's code in
+versions. In Markdown the marker is an HTML comment (``<!-- Stage 6, exercise 4: ... -->``,
+invisible where the page is rendered, where a ``#`` line would be a heading) and the answer is
+the paragraph under it. The stage names itself in the marker, so a carried copy of stage 3's code in
 stage 4 reads as history and is not stubbed in stage 4's templates.
 """
 
@@ -44,7 +46,10 @@ from pathlib import Path
 from kit import stages
 from kit.paths import ROOT, reference_dir, stage_files, templates_dir
 
-MARKER = re.compile(r"^(?P<indent>[ \t]*)# Stage (?P<stage>\d+), exercise (?P<number>\d+): ")
+MARKER = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<opening>#|<!--) Stage (?P<stage>\d+), exercise (?P<number>\d+): "
+)
+HTML_COMMENT, HTML_COMMENT_END = "<!--", "-->"
 START_STATE = " (your start state)"
 LINE_LENGTH = 100  # ruff's, in pyproject.toml
 STUBS_LINT_RULE = """
@@ -213,7 +218,13 @@ def exercise_blocks(path: str, text: str, stage: int) -> list[ExerciseBlock]:
         if not match:
             index += 1
             continue
-        comment_end = _comment_block_end(lines, index)
+        if path.endswith(".md") and match["opening"] != HTML_COMMENT:
+            raise GenerationError(
+                f"{path}, line {index + 1}: in Markdown an exercise marker is an HTML comment "
+                f"({HTML_COMMENT} Stage {stage}, exercise {match['number']}: ... "
+                f"{HTML_COMMENT_END}); a line starting with # is a heading"
+            )
+        comment_end = _comment_block_end(lines, index, match["opening"])
         if path.endswith(".py"):
             # The function's last line (1-based) is the index after it.
             function, end = _enclosing(functions, index + 1, path)
@@ -246,8 +257,10 @@ def _start_state_readme(text: str) -> bytes:
 
 
 def _todo(line: str, number: int) -> str:
-    """``# Stage 3, exercise 2: …`` becomes ``# TODO Exercise 2: …``."""
-    return MARKER.sub(lambda match: f"{match['indent']}# TODO Exercise {number}: ", line)
+    """``# Stage 3, exercise 2: …`` becomes ``# TODO Exercise 2: …`` (``<!-- …`` alike)."""
+    return MARKER.sub(
+        lambda match: f"{match['indent']}{match['opening']} TODO Exercise {number}: ", line
+    )
 
 
 def _stub(block: ExerciseBlock) -> list[str]:
@@ -263,11 +276,17 @@ def _stub(block: ExerciseBlock) -> list[str]:
 
 
 def _is_comment(line: str) -> bool:
-    return line.lstrip().startswith("#")
+    return line.lstrip().startswith(("#", HTML_COMMENT))
 
 
-def _comment_block_end(lines: list[str], start: int) -> int:
-    """The index after the marker's comment: the marker line and the comment lines under it."""
+def _comment_block_end(lines: list[str], start: int, opening: str) -> int:
+    """The index after the marker's comment: the marker line and the comment lines under it,
+    or for an HTML comment every line up to the one that closes it."""
+    if opening == HTML_COMMENT:
+        end = start
+        while end < len(lines) - 1 and HTML_COMMENT_END not in lines[end]:
+            end += 1
+        return end + 1
     end = start + 1
     while end < len(lines) and _is_comment(lines[end]) and not MARKER.match(lines[end]):
         end += 1

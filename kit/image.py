@@ -1,6 +1,7 @@
 """The stage-4 service as its Dockerfile describes it: in a container engine, or on this machine.
 
-``read_dockerfile`` reads the final stage's ENV, COPY, HEALTHCHECK and CMD. ``serve_locally``
+``read_dockerfile`` reads the final stage's ENV, COPY, HEALTHCHECK and CMD. ``train_locally``
+runs the Dockerfile's training steps here (``prepare``, then ``train``). ``serve_locally``
 runs that CMD here, with the same environment and the same gunicorn config file, for machines
 without an engine (and for ``make serve``). ``serve_in_engine`` builds the image, runs it, and
 waits for its own HEALTHCHECK; the container is removed however the block ends.
@@ -22,11 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from kit import suite_cache
-from kit.paths import ROOT, import_path_with
-from kit.servers import log_excerpt, running_server
+from kit.background import log_excerpt, running_server
+from kit.paths import IRIS, import_path_with
 
-DATA = ROOT / "data" / "iris.csv"
-LOCAL_COMMANDS = {"gunicorn": [sys.executable, "-m", "gunicorn"]}
+LOCAL_COMMANDS = {"gunicorn": [sys.executable, "-m", "gunicorn", "--no-control-socket"]}
+"""An image's program as this machine runs it. gunicorn's control socket is one path for every
+instance (``~/.gunicorn/gunicorn.ctl``), and the kit runs several side by side (the suite, the
+bench, ``make serve``), whatever a learner's gunicorn.conf.py says: so the kit turns it off."""
 
 
 class ImageError(RuntimeError):
@@ -164,14 +167,15 @@ def local_command(recipe: Recipe, folder: Path) -> list[str]:
     return command
 
 
-def train_model(folder: Path, out: Path, log: Path | None = None) -> Path:
-    """Train the model of the stage in ``folder`` (its ``src``) into ``out``; return ``out/model``.
+def train_locally(folder: Path, out: Path, log: Path | None = None) -> Path:
+    """The Dockerfile's training steps, run here: the model of the stage in ``folder`` (its
+    ``src``) trained into ``out``; return ``out/model``.
 
-    As the Dockerfile does: ``prepare`` splits the data into ``out/data``, ``train`` writes
-    ``out/model``. Within the kit's own suite, a model trained by the same code on the same
-    data is copied instead of trained again (kit/suite_cache.py).
+    As the image's ``train`` stage does: ``prepare`` splits the data into ``out/data``,
+    ``train`` writes ``out/model``. Within the kit's own suite, a model trained by the same
+    code on the same data is copied instead of trained again (kit/suite_cache.py).
     """
-    kept = suite_cache.model_folder(folder / "src", DATA)
+    kept = suite_cache.model_folder(folder / "src", IRIS)
     with suite_cache.claimed(kept):
         if kept is not None and kept.is_dir():
             shutil.copytree(kept, out, dirs_exist_ok=True)
@@ -190,7 +194,7 @@ def _prepare_and_train(folder: Path, out: Path, log: Path | None) -> None:
     output = log.open("wb") if log else subprocess.DEVNULL
     try:
         for step in (
-            ["prepare", "--data", str(DATA), "--out", str(out / "data")],
+            ["prepare", "--data", str(IRIS), "--out", str(out / "data")],
             ["train", "--data", str(out / "data" / "train.csv"), "--out", str(out / "model")],
         ):
             finished = subprocess.run(

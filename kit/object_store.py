@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from kit.background import running_server
 from kit.ports import free_port
-from kit.servers import running_server
 
 BUCKET = "iris-kit"
 """The bucket stage 5's ``.dvc/config`` names (S3 bucket names have at least 3 characters)."""

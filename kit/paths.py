@@ -21,6 +21,8 @@ MAINTAINER_LOCK = ROOT / "requirements-maintainer.lock"
 DATA = ROOT / "data"
 NOTEBOOKS = ROOT / "notebooks"
 SOLUTIONS = ROOT / "solutions"
+IRIS = DATA / "iris.csv"
+"""The labelled flowers every stage trains on."""
 WHEELHOUSE = ROOT / "wheelhouse"
 """The lock's wheels for a set-up with no internet (``make wheelhouse``; git-ignored)."""
 

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from kit.background import ServerDidNotStart, stop
 from kit.ports import free_port
-from kit.servers import ServerDidNotStart, stop
 
 SEARCHED = "/usr/lib/postgresql/*/bin"
 """Where Debian puts the server's binaries (not on ``PATH``); the newest version is used."""

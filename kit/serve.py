@@ -15,12 +15,12 @@ import argparse
 import signal
 from pathlib import Path
 
+from kit.background import ServerDidNotStart
 from kit.errors import KitError
-from kit.image import ImageError, serve_locally, train_model
+from kit.image import ImageError, serve_locally, train_locally
 from kit.native import gunicorn_missing
 from kit.paths import ROOT, display_path, reference_dir
 from kit.ports import port_is_free, well_known
-from kit.servers import ServerDidNotStart
 
 RUNS = ROOT / "runs"
 
@@ -55,7 +55,7 @@ def reference_model(folder: Path) -> Path:
     model = folder / "model"
     if not (model / "metadata.json").is_file():
         print(f"training the model into {display_path(folder)} (once) ...", flush=True)
-        train_model(reference_dir(4), folder, log=_log(folder, "train.log"))
+        train_locally(reference_dir(4), folder, log=_log(folder, "train.log"))
     return model
 
 
@@ -81,7 +81,7 @@ def your_model(stage: Path, folder: Path) -> Path:
     print(f"training the model {where} ...", flush=True)
     log = _log(folder, "train.log")
     try:
-        return train_model(stage, folder, log=log)
+        return train_locally(stage, folder, log=log)
     except ImageError as error:
         said = f"{error}: your code could not train the model; see {display_path(log)}"
         raise KitError(said) from None
@@ -89,7 +89,7 @@ def your_model(stage: Path, folder: Path) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     # Ctrl-C and a supervisor's ``kill`` both end here cleanly, gunicorn stopped. gunicorn runs
-    # in a session of its own (kit.servers), out of the terminal's reach, so kit serve must
+    # in a session of its own (kit.background), out of the terminal's reach, so kit serve must
     # hear both: SIGINT too is set, not inherited, as a shell's background job ignores it.
     if why := gunicorn_missing():
         raise KitError(why)
@@ -126,7 +126,7 @@ def _interrupt(signum: int, frame: object) -> None:
     """Ctrl-C or ``kill`` (SIGTERM) stops the service: gunicorn is stopped, not orphaned.
 
     Further signals are ignored from here on: a second Ctrl-C would cut the stop short and
-    leave gunicorn running, while the stop itself takes a bounded time (kit.servers).
+    leave gunicorn running, while the stop itself takes a bounded time (kit.background).
     """
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop_signal, signal.SIG_IGN)

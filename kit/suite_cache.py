@@ -6,7 +6,7 @@ same files. A report depends only on the check's code and the files it checks, s
 under a digest of both and read back the second time; a check of some exercises only (``make
 check STAGE=1 EXERCISE=3``, as the README shows) is cut from a kept whole one. Likewise the
 stage 4 model, which the notebooks, the stage 4 check, ``kit serve``, ``kit bench`` and the
-image tests each train from the same code and data (``kit.image.train_model``): it is trained
+image tests each train from the same code and data (``kit.image.train_locally``): it is trained
 once and copied after that.
 Learners never set the variable: everything they run, runs. The suite's cache lives in a
 temporary folder, removed when the suite ends.

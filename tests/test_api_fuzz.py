@@ -31,7 +31,7 @@ import schemathesis
 from hypothesis import given, settings
 from schemathesis import APIOperation, BaseSchema, Case, GenerationMode
 
-from kit.image import serve_locally, train_model
+from kit.image import serve_locally, train_locally
 from kit.paths import reference_dir
 from kit.ports import free_port
 from kit.room.app import create_app as create_room
@@ -153,7 +153,7 @@ def test_stage3_api_answers_every_generated_request_as_documented():
 def test_stage4_service_answers_every_generated_request_as_documented(
     tmp_path: Path, leaves_no_process
 ):
-    model = train_model(STAGE4, tmp_path / "trained")
+    model = train_locally(STAGE4, tmp_path / "trained")
     port = free_port()
     with serve_locally(STAGE4, port, model, log=tmp_path / "gunicorn.log"):
         schema = schemathesis.openapi.from_url(f"http://127.0.0.1:{port}/openapi.json")

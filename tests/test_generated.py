@@ -159,6 +159,32 @@ def test_requirements_of_an_exercise_lose_their_pins_only():
     assert stub == "# TODO Exercise 5: pin them\nflask\nnumpy\n"
 
 
+def test_a_markdown_exercise_is_an_html_comment_and_its_paragraph_is_left_out():
+    source = (
+        "## Latency\n"
+        "<!-- Stage 6, exercise 4: how long one answer takes,\n"
+        "for each way. -->\n"
+        "In microseconds.\n"
+        "A request more.\n"
+        "\n"
+        "## Who can run it\n"
+    )
+    stub = generate.stub_exercises("COMPARISON.md", source.encode(), stage=6).decode()
+    assert stub == (
+        "## Latency\n"
+        "<!-- TODO Exercise 4: how long one answer takes,\n"
+        "for each way. -->\n"
+        "\n"
+        "## Who can run it\n"
+    )
+
+
+def test_a_markdown_marker_written_as_a_heading_is_refused():
+    source = "## Latency\n# Stage 6, exercise 4: how long.\nIn microseconds.\n"
+    with pytest.raises(generate.GenerationError, match=r"COMPARISON\.md, line 2: .*HTML comment"):
+        generate.stub_exercises("COMPARISON.md", source.encode(), stage=6)
+
+
 def test_the_start_state_readme_says_so_in_its_title():
     stub = generate.stub_exercises("README.md", b"# Stage 2 - tested\n\ntext\n", stage=2)
     assert stub == b"# Stage 2 - tested (your start state)\n\ntext\n"

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from kit.background import ServerDidNotStart
+from kit.example_flowers import SETOSA
 from kit.image import (
     ImageError,
     Recipe,
@@ -29,15 +31,13 @@ from kit.image import (
     read_dockerfile,
     serve_in_engine,
     serve_locally,
-    train_model,
+    train_locally,
 )
 from kit.paths import copy_stage, reference_dir
 from kit.ports import free_port
-from kit.servers import ServerDidNotStart
 
 STAGE4 = reference_dir(4)
 STAGE7 = reference_dir(7)
-SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
 HADOLINT = Path(sys.executable).parent / "hadolint"
 
 
@@ -54,7 +54,7 @@ def call_the_service(base: str) -> None:
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return train_model(STAGE4, tmp_path_factory.mktemp("trained"))
+    return train_locally(STAGE4, tmp_path_factory.mktemp("trained"))
 
 
 @pytest.mark.parametrize("stage", [STAGE4, STAGE7], ids=["stage4", "stage7"])

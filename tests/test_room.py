@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from kit.background import running_server
 from kit.paths import ROOT
 from kit.ports import free_port
 from kit.room import learner, wheelhouse
@@ -25,7 +26,6 @@ from kit.room.board import Board, Exercise
 from kit.room.index import project_name
 from kit.room.load import run_load
 from kit.room.server import network_address
-from kit.servers import running_server
 
 CODE, KEY = "ROOM7", "the-instructor-key"
 COURSE = {

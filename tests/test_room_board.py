@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from kit.background import running_server
 from kit.browser import INSTALL_CHROMIUM, chromium, find_chromium, offline_context
 from kit.paths import ROOT
 from kit.ports import free_port
 from kit.room import learner
-from kit.servers import running_server
 
 CODE, KEY = "SHOW1", "board-test-key"
 SHOWS_WITHIN = 2.0

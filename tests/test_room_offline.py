@@ -25,9 +25,9 @@ from pathlib import Path
 
 import pytest
 
+from kit.background import stop
 from kit.paths import ROOT, WHEELHOUSE
 from kit.ports import free_port
-from kit.servers import stop
 
 pytestmark = pytest.mark.skipif(
     os.name != "posix" or os.geteuid() != 0 or shutil.which("ip") is None,

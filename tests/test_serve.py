@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 import requests
 
+from kit.background import stop, wait_until_ready
+from kit.example_flowers import VIRGINICA
 from kit.paths import ROOT, copy_stage, reference_dir
 from kit.ports import free_port
-from kit.servers import stop, wait_until_ready
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="process groups and SIGINT are POSIX")
 
@@ -31,8 +32,7 @@ def test_serve_trains_serves_and_stops_cleanly_on_ctrl_c(runs, tmp_path, leaves_
     """Started as a shell starts a background job, with SIGINT ignored: Ctrl-C still counts."""
     log = tmp_path / "kit-serve.log"
     with kit_serve(runs, log, sigint_ignored=True) as (server, url):
-        flower = {"sepal_length": 6.7, "sepal_width": 3.0, "petal_length": 5.8, "petal_width": 2.2}
-        answer = requests.post(f"{url}/predict", json=flower, timeout=5)
+        answer = requests.post(f"{url}/predict", json=VIRGINICA, timeout=5)
         assert answer.json()["species"] == "virginica"
         os.killpg(server.pid, signal.SIGINT)
         assert server.wait(30) == 0

@@ -63,13 +63,13 @@ from pathlib import Path
 
 import pytest
 
+from kit.background import running_server
 from kit.check import exercises_of
+from kit.dvc_project import init_repository
 from kit.notebook_answers import answers_of_notebook
 from kit.notebooks import SOLUTIONS
 from kit.paths import ROOT, VENV, copy_stage, reference_dir, stages_with, workspace_dir
-from kit.pipeline import init_repository
 from kit.ports import free_port
-from kit.servers import running_server
 
 TIMEOUT = 120
 FENCE = re.compile(

@@ -118,6 +118,8 @@ def test_the_names_from_the_registry_are_the_files_the_reference_adds_and_change
 
 
 PACKAGED = [n for n in WITH_CODE if (reference_dir(n) / "pyproject.toml").is_file()]
+
+
 def _imported_distributions(source: Path) -> dict[str, set[str]]:
     """``{module: its distributions}`` for every third-party module the code under ``source``
     imports (neither the standard library nor the package itself)."""

@@ -107,15 +107,15 @@ def test_a_model_is_trained_once_for_the_same_code_and_data(tmp_path, monkeypatc
             (out / step / "made-by.txt").write_text(out.name)
 
     monkeypatch.setattr(image, "_prepare_and_train", pretend_to_train)
-    first = image.train_model(stage.parent, tmp_path / "first")
-    second = image.train_model(stage.parent, tmp_path / "second")
+    first = image.train_locally(stage.parent, tmp_path / "first")
+    second = image.train_locally(stage.parent, tmp_path / "second")
     assert len(trainings) == 1
     assert (second / "made-by.txt").read_text() == "first"
     assert (tmp_path / "second" / "data" / "made-by.txt").is_file()
     assert first == tmp_path / "first" / "model" and second == tmp_path / "second" / "model"
 
     (stage / "iris_model" / "model.py").write_text("# changed\n", encoding="utf-8")
-    image.train_model(stage.parent, tmp_path / "third")
+    image.train_locally(stage.parent, tmp_path / "third")
     assert len(trainings) == 2
 
 

@@ -28,10 +28,10 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from kit.background import running_server
 from kit.paths import ROOT
 from kit.ports import free_port
 from kit.room import learner
-from kit.servers import running_server
 
 CODE, KEY = "LOAD1", "load-test-key"
 MARK = "KIT_ROOM_LOAD_MARK"

@@ -26,16 +26,17 @@ bind = address(os.environ)
 workers = worker_count(os.environ)
 worker_class = "sync"  # the model is CPU-bound: threads would only wait for the GIL
 preload_app = True  # load the model once, before forking: a broken model stops the start
-control_socket_disable = True  # no runtime control needed; lets several servers run side by side
+control_socket_disable = True  # nothing in the container uses gunicorn's runtime control
 accesslog = "-"
 timeout = 30
-graceful_timeout = 5  # in-flight requests may finish before docker stop (or the kit) kills
+graceful_timeout = 5  # in-flight requests may finish before docker stop kills the container
 
 
 def when_ready(server) -> None:
     """The model is loaded: move its objects out of the garbage collector's sight.
 
     They live as long as the process, so scanning them on every full collection is wasted
-    time; a 10,000-flower batch allocates enough to trigger several.
+    time, and the largest batch the API takes (``MAX_BATCH`` flowers) allocates enough to
+    trigger several.
     """
     gc.freeze()

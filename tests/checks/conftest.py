@@ -16,10 +16,14 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 import pytest
 
-from kit.paths import DATA, copy_stage, import_path_with
+from kit.paths import IRIS, copy_stage, import_path_with
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PACKAGE = "iris_model"
 
@@ -47,6 +51,15 @@ def load(source: Path) -> Iterator[Callable[[str], ModuleType]]:
 
 
 @pytest.fixture(scope="session")
+def iris() -> pd.DataFrame:
+    """The kit's labelled flowers, read once per check (pandas is imported here, not by the
+    checks that never read them). A test that changes the table works on a copy."""
+    import pandas as pd
+
+    return pd.read_csv(IRIS)
+
+
+@pytest.fixture(scope="session")
 def start_python(workdir: Path) -> Callable[..., subprocess.Popen]:
     """``start_python("-m", "pytest", cwd=folder)``: this interpreter, the copy's package on
     its path, started and not waited for (the caller runs slow work side by side)."""
@@ -56,7 +69,7 @@ def start_python(workdir: Path) -> Callable[..., subprocess.Popen]:
         environment = {
             **os.environ,
             "PYTHONDONTWRITEBYTECODE": "1",
-            "IRIS_DATA": str(DATA / "iris.csv"),
+            "IRIS_DATA": str(IRIS),
             "COLUMNS": "400",  # so pytest's summary lines keep the failure's message
             "PYTHONPATH": import_path_with(package_root),
         }

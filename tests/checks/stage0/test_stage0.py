@@ -41,19 +41,14 @@ def answers(target) -> dict[str, object]:
 
 
 @pytest.fixture(scope="session")
-def flowers() -> pd.DataFrame:
-    return pd.read_csv(DATA / "iris.csv")
-
-
-@pytest.fixture(scope="session")
 def new_flowers() -> pd.DataFrame:
     return pd.read_csv(DATA / "new_flowers.csv")
 
 
 @pytest.fixture(scope="session")
-def fitted_once(flowers) -> Pipeline:
+def fitted_once(iris) -> Pipeline:
     """The pipeline exercise 2 asks for: scaled by the training flowers, fitted once."""
-    return _fitted(flowers)
+    return _fitted(iris)
 
 
 def _fitted(rows: pd.DataFrame) -> Pipeline:
@@ -130,21 +125,20 @@ def test_the_probability_is_the_pipelines_for_its_predicted_species(
 
 
 @pytest.fixture
-def held_out(answers, flowers) -> pd.DataFrame:
+def held_out(answers, iris) -> pd.DataFrame:
     test = answer(answers, "test", 3, pd.DataFrame)
-    stray = sorted(set(test.index) - set(flowers.index))
+    stray = sorted(set(test.index) - set(iris.index))
     assert not stray, f"expected `test` to hold rows of `flowers`, got the index {stray[:5]}"
     return test
 
 
 @HELD_OUT
-def test_test_holds_30_percent_of_the_flowers_with_each_species_share(held_out, flowers):
-    expected = round(len(flowers) * TEST_SIZE)
+def test_test_holds_30_percent_of_the_flowers_with_each_species_share(held_out, iris):
+    expected = round(len(iris) * TEST_SIZE)
     assert len(held_out) == expected, (
-        f"expected {expected} of the {len(flowers)} flowers in `test` (30 % test), "
-        f"got {len(held_out)}"
+        f"expected {expected} of the {len(iris)} flowers in `test` (30 % test), got {len(held_out)}"
     )
-    counts = flowers.loc[held_out.index, "species"].value_counts().sort_index().to_dict()
+    counts = iris.loc[held_out.index, "species"].value_counts().sort_index().to_dict()
     share = expected // 3
     assert set(counts.values()) == {share}, (
         f"expected {share} flowers of each species in `test` (stratified by species), got {counts}"
@@ -152,9 +146,9 @@ def test_test_holds_30_percent_of_the_flowers_with_each_species_share(held_out, 
 
 
 @HELD_OUT
-def test_test_is_the_split_random_state_42_makes(held_out, flowers):
+def test_test_is_the_split_random_state_42_makes(held_out, iris):
     _, expected = train_test_split(
-        flowers, test_size=TEST_SIZE, stratify=flowers["species"], random_state=SEED
+        iris, test_size=TEST_SIZE, stratify=iris["species"], random_state=SEED
     )
     shared = set(held_out.index) & set(expected.index)
     assert sorted(held_out.index) == sorted(expected.index), (
@@ -164,11 +158,11 @@ def test_test_is_the_split_random_state_42_makes(held_out, flowers):
 
 
 @HELD_OUT
-def test_test_accuracy_is_a_fresh_pipelines_accuracy_on_test(answers, held_out, flowers):
+def test_test_accuracy_is_a_fresh_pipelines_accuracy_on_test(answers, held_out, iris):
     got = answer(answers, "test_accuracy", 3, float)
-    train, test = flowers.drop(index=held_out.index), flowers.loc[held_out.index]
+    train, test = iris.drop(index=held_out.index), iris.loc[held_out.index]
     expected = _fitted(train).score(test[FEATURES], test["species"])
-    seen = _fitted(flowers).score(test[FEATURES], test["species"])
+    seen = _fitted(iris).score(test[FEATURES], test["species"])
     why = " (the accuracy of a model fitted on the test flowers too)" if got == seen else ""
     assert abs(got - expected) < 1e-9, (
         f"expected `test_accuracy` to be the accuracy on `test` of a pipeline fitted on the "

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kit.paths import DATA
+from kit.paths import DATA, IRIS
 
 LOGGING = pytest.mark.exercise(
     1,
@@ -44,7 +44,6 @@ PATCHES = pytest.mark.exercise(
     needs=(1,),
 )
 
-IRIS = DATA / "iris.csv"
 NEW_FLOWERS = DATA / "new_flowers.csv"
 FLOWER = "sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n"
 CONFIG = {
@@ -53,11 +52,6 @@ CONFIG = {
     "split": {"test_size": 0.3},
     "model": {"C": 0.5, "max_iter": 500},
 }
-
-
-@pytest.fixture(scope="module")
-def iris() -> pd.DataFrame:
-    return pd.read_csv(IRIS)
 
 
 @LOGGING

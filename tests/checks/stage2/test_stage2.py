@@ -18,7 +18,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
-from kit.paths import DATA, copy_stage
+from kit.paths import IRIS, copy_stage
 
 SCHEMA = pytest.mark.exercise(
     1,
@@ -67,13 +67,7 @@ METADATA_KEYS = {
 }
 # Plain text whatever the terminal; the plugins are the target's pyproject.toml's to choose.
 PYTEST_OPTIONS = ("-p", "no:cacheprovider", "--color=no")
-IRIS = DATA / "iris.csv"
 OWN_TEST_ID = "tests/model/test_behaviour.py::test_longer_petals_push_towards_virginica"
-
-
-@pytest.fixture(scope="module")
-def iris() -> pd.DataFrame:
-    return pd.read_csv(IRIS)
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,12 @@ import logging
 import re
 
 import numpy as np
-import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from kit.paths import DATA
+from kit.example_flowers import SETOSA, VIRGINICA
 
 GET_ENDPOINTS = pytest.mark.exercise(
     1,
@@ -56,11 +55,8 @@ SUITE = pytest.mark.exercise(
     needs=(1, 2, 3, 4, 5),
 )
 
-IRIS = DATA / "iris.csv"
 CLASSES = ("setosa", "versicolor", "virginica")
 FEATURES = ("sepal_length", "sepal_width", "petal_length", "petal_width")
-SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
-VIRGINICA = {"sepal_length": 6.7, "sepal_width": 3.0, "petal_length": 5.8, "petal_width": 2.2}
 
 
 class StandInModel:
@@ -277,8 +273,7 @@ def test_batch_answers_every_flower_in_order(client, caplog):
 
 
 @POST_ENDPOINTS
-def test_a_real_pipeline_is_served(load, caplog):
-    iris = pd.read_csv(IRIS)
+def test_a_real_pipeline_is_served(load, iris, caplog):
     pipeline = Pipeline([("scale", StandardScaler()), ("fit", LogisticRegression(max_iter=1000))])
     pipeline.fit(iris.iloc[:, :4].to_numpy(dtype="float64"), iris["species"].to_numpy())
     trained = load("artifact").TrainedModel(pipeline=pipeline, metadata={"classes": list(CLASSES)})

@@ -14,13 +14,14 @@ from types import ModuleType
 import pytest
 import requests
 
+from kit.example_flowers import SETOSA
 from kit.image import (
     built_image,
     engine_available,
     read_dockerfile,
     serve_in_engine,
     serve_locally,
-    train_model,
+    train_locally,
 )
 from kit.native import gunicorn_missing, hadolint_missing
 from kit.paths import ROOT
@@ -65,7 +66,6 @@ IMAGE = pytest.mark.exercise(
     needs=(1, 2, 3, 4, 5),
 )
 
-SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
 HADOLINT = Path(sys.executable).parent / "hadolint"
 
 
@@ -91,7 +91,7 @@ def gunicorn_conf(workdir: Path) -> ModuleType:
 
 @pytest.fixture(scope="session")
 def model_dir(workdir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return train_model(workdir, tmp_path_factory.mktemp("trained"))
+    return train_locally(workdir, tmp_path_factory.mktemp("trained"))
 
 
 def _todo(dockerfile: str, number: int) -> None:

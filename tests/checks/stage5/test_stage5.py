@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kit import pipeline
+from kit import dvc_project
 from kit.object_store import running_object_store
 
 INPUT_CHECK = pytest.mark.exercise(
@@ -77,28 +77,28 @@ def project(workdir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
-    pipeline.init_repository(copy)
+    dvc_project.init_repository(copy)
     return copy
 
 
 @pytest.fixture(scope="session")
 def env(project: Path) -> dict[str, str]:
-    return pipeline.environment(project)
+    return dvc_project.environment(project)
 
 
 @pytest.fixture(scope="session")
 def first_run(project: Path, env: dict[str, str]):
     """The first ``dvc repro``: every step runs."""
-    done = pipeline.dvc(project, "repro", env=env)
+    done = dvc_project.dvc(project, "repro", env=env)
     if done.returncode == 0:
-        pipeline.commit(project, "the first run")
+        dvc_project.commit(project, "the first run")
     return done
 
 
 @pytest.fixture
 def repro(project: Path, env: dict[str, str], first_run) -> Callable[[], object]:
     def run():
-        return pipeline.dvc(project, "repro", env=env)
+        return dvc_project.dvc(project, "repro", env=env)
 
     return run
 
@@ -108,7 +108,7 @@ def planned(project: Path, env: dict[str, str], first_run) -> Callable[[], objec
     """The steps ``dvc repro`` would run now, and those downstream of them, without running."""
 
     def plan():
-        return pipeline.dvc(project, "repro", "--dry", "--force-downstream", env=env)
+        return dvc_project.dvc(project, "repro", "--dry", "--force-downstream", env=env)
 
     return plan
 
@@ -125,12 +125,12 @@ def edited(
         path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
 
     yield edit
-    pipeline.reset(project, env)
+    dvc_project.reset(project, env)
 
 
 def _ran_ok(done, what: str) -> None:
     """A DVC command that failed says why: the step's own error, then DVC's line."""
-    assert done.returncode == 0, f"expected {what} to succeed, got:\n{pipeline.failure(done)}"
+    assert done.returncode == 0, f"expected {what} to succeed, got:\n{dvc_project.failure(done)}"
 
 
 def _outputs(project: Path) -> dict[str, str]:
@@ -146,7 +146,7 @@ def _outputs(project: Path) -> dict[str, str]:
 @DEPS_AND_OUTS
 def test_the_first_repro_runs_every_step(first_run):
     _ran_ok(first_run, "the first `dvc repro`")
-    ran = pipeline.stages_run(first_run.stdout)
+    ran = dvc_project.stages_run(first_run.stdout)
     assert sorted(ran) == sorted(ALL_STEPS), f"expected the steps {ALL_STEPS} to run, got {ran}"
     assert ran.index("train") < ran.index("evaluate"), (
         f"expected train to run before evaluate (evaluate reads the model), got the order {ran}"
@@ -155,7 +155,7 @@ def test_the_first_repro_runs_every_step(first_run):
 
 @DEPS_AND_OUTS
 def test_the_dag_dvc_draws_has_train_in_its_place(project, env):
-    edges = pipeline.dag_edges(project, env)
+    edges = dvc_project.dag_edges(project, env)
     assert not isinstance(edges, str), f"expected `dvc dag` to draw the pipeline, got:\n{edges}"
     missing = [why for edge, why in TRAIN_EDGES.items() if edge not in edges]
     drawn = ", ".join(f"{upstream} → {downstream}" for upstream, downstream in sorted(edges))
@@ -166,7 +166,7 @@ def test_the_dag_dvc_draws_has_train_in_its_place(project, env):
 def test_a_change_to_the_code_reruns_every_step(project, env, first_run, edited):
     _ran_ok(first_run, "the first `dvc repro`")
     edited("src/iris_model/__init__.py", lambda text: text + "\n# a change to the package\n")
-    done = pipeline.dvc(project, "status", "--json", env=env)
+    done = dvc_project.dvc(project, "status", "--json", env=env)
     _ran_ok(done, "`dvc status` after a change to src/iris_model")
     changed = sorted(json.loads(done.stdout or "{}"))
     assert changed == sorted(ALL_STEPS), (
@@ -179,7 +179,7 @@ def test_a_change_to_the_code_reruns_every_step(project, env, first_run, edited)
 def test_a_second_repro_runs_nothing(repro):
     done = repro()
     _ran_ok(done, "a second `dvc repro`")
-    ran = pipeline.stages_run(done.stdout)
+    ran = dvc_project.stages_run(done.stdout)
     assert ran == [], f"expected no step to run when nothing changed, got {ran} run again"
 
 
@@ -188,7 +188,7 @@ def test_a_parameter_change_reruns_exactly_the_steps_that_read_it(repro, edited)
     edited("params.yaml", _another_model_c)
     done = repro()
     _ran_ok(done, "`dvc repro` after changing model.C")
-    ran = sorted(pipeline.stages_run(done.stdout))
+    ran = sorted(dvc_project.stages_run(done.stdout))
     expected = sorted(["train", "evaluate", "predict"])
     assert ran == expected, f"expected model.C to re-run {expected}, got {ran}"
 
@@ -198,7 +198,7 @@ def test_new_flowers_rerun_only_the_prediction(planned, edited):
     edited("data/new_flowers.csv", lambda text: text + "5.0,3.4,1.5,0.2\n")
     done = planned()
     _ran_ok(done, "`dvc repro --dry` after adding a flower to data/new_flowers.csv")
-    ran = pipeline.stages_run(done.stdout)
+    ran = dvc_project.stages_run(done.stdout)
     assert ran == ["predict"], f"expected only predict to run for a new flower, got {ran}"
 
 
@@ -336,7 +336,7 @@ def test_an_experiment_patches_one_parameter_and_the_table_compares_it(
     )
     experiment = table[table["model.C"] == patched]
     assert experiment[ACCURACY].notna().all(), "expected the experiment's accuracy, got none"
-    listed = pipeline.dvc(project, "exp", "ls", "--name-only", env=env)
+    listed = dvc_project.dvc(project, "exp", "ls", "--name-only", env=env)
     _ran_ok(listed, "`dvc exp ls`")
     shown_as = {"workspace", "main", *listed.stdout.split()}
     names = set(table["name"].astype(str))
@@ -386,13 +386,13 @@ def pushed_and_pulled(project: Path, env: dict[str, str], first_run) -> dict:
     _ran_ok(first_run, "the first `dvc repro`")
     with running_object_store() as store:
         store_env = {**env, **store.environment()}
-        _ran_ok(pipeline.dvc(project, "checkout", "--force", env=store_env), "`dvc checkout`")
+        _ran_ok(dvc_project.dvc(project, "checkout", "--force", env=store_env), "`dvc checkout`")
         pushed = _outputs(project)
-        _ran_ok(pipeline.dvc(project, "push", env=store_env), "`dvc push`")
+        _ran_ok(dvc_project.dvc(project, "push", env=store_env), "`dvc push`")
         keys = _keys(store)
         shutil.rmtree(project / RUN_OUTPUTS)
         shutil.rmtree(project / ".dvc" / "cache")
-        _ran_ok(pipeline.dvc(project, "pull", env=store_env), "`dvc pull` with no local cache")
+        _ran_ok(dvc_project.dvc(project, "pull", env=store_env), "`dvc pull` with no local cache")
         pulled = _outputs(project)
     return {"pushed": pushed, "pulled": pulled, "keys": keys, "bucket": store.bucket}
 

@@ -87,9 +87,9 @@ SABOTAGES = [
     {
         "exercise": 4,
         "file": "COMPARISON.md",
-        "find": "# Stage 6, exercise 4: how long one answer takes",
-        "replace": "# TODO Exercise 4: how long one answer takes",
-        "breaks": "leaves a '# TODO' line in COMPARISON.md",
+        "find": "<!-- Stage 6, exercise 4: how long one answer takes",
+        "replace": "<!-- TODO Exercise 4: how long one answer takes",
+        "breaks": "leaves a TODO comment in COMPARISON.md",
     },
     {
         "exercise": 4,

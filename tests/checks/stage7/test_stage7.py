@@ -21,7 +21,8 @@ import pandas as pd
 import pytest
 
 from kit.browser import browser_missing, chromium, offline_context
-from kit.paths import DATA
+from kit.example_flowers import SETOSA, VIRGINICA
+from kit.paths import IRIS
 
 CARD = pytest.mark.exercise(
     1,
@@ -51,8 +52,6 @@ REPORT = pytest.mark.exercise(
 
 FEATURES = ("sepal_length", "sepal_width", "petal_length", "petal_width")
 CLASSES = ("setosa", "versicolor", "virginica")
-SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
-VIRGINICA = {"sepal_length": 6.7, "sepal_width": 3.0, "petal_length": 5.8, "petal_width": 2.2}
 
 
 class StandInModel:
@@ -64,11 +63,6 @@ class StandInModel:
     def predict_proba(self, rows: np.ndarray) -> np.ndarray:
         virginica = np.asarray(rows)[:, 2] > 2.5
         return np.column_stack([~virginica, np.zeros(len(rows)), virginica]).astype(float)
-
-
-@pytest.fixture(scope="session")
-def iris() -> pd.DataFrame:
-    return pd.read_csv(DATA / "iris.csv")
 
 
 @pytest.fixture(scope="session")
@@ -95,7 +89,7 @@ def trained(load, tmp_path_factory) -> Path:
     a new interpreter would spend seconds importing what the check has loaded already)."""
     out = tmp_path_factory.mktemp("trained")
     steps = [
-        ["prepare", "--data", DATA / "iris.csv", "--out", out / "data"],
+        ["prepare", "--data", IRIS, "--out", out / "data"],
         ["train", "--data", out / "data/train.csv", "--held-out", out / "data/test.csv"],
     ]
     steps[1] += ["--out", out / "model"]

@@ -1,4 +1,6 @@
-"""Running stage 5's DVC pipeline from the kit: the check, the notebook and the demo.
+"""A stage 5 folder as a DVC project, as the check, the notebook and the demo run it.
+
+(Named for DVC, not ``pipeline``: every stage's ``pipeline`` is a scikit-learn Pipeline.)
 
 A stage 5 folder runs its steps as ``python -m iris_model STEP``: DVC starts them with the
 environment it was given, so the kit puts the folder's ``src`` on the import path and this

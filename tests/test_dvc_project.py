@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kit.pipeline import GIT_IDENTITY, init_repository
+from kit.dvc_project import GIT_IDENTITY, init_repository
 
 
 @pytest.fixture

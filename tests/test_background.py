@@ -1,4 +1,4 @@
-"""``kit.servers``: a server and every process it started are gone within a bounded time."""
+"""``kit.background``: a server and every process it started are gone within a bounded time."""
 
 from __future__ import annotations
 
@@ -10,9 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kit.paths import ROOT, import_path_with, reference_dir
-from kit.ports import free_port, port_is_free
-from kit.servers import (
+from kit.background import (
     KILL_WAIT,
     STOP_GRACE,
     WHY_LINES,
@@ -20,6 +18,8 @@ from kit.servers import (
     lines_that_say_why,
     running_server,
 )
+from kit.paths import ROOT, import_path_with, reference_dir
+from kit.ports import free_port, port_is_free
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="process groups are POSIX")
 UNUSED_URL = "http://127.0.0.1:9/"
