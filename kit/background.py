@@ -143,6 +143,32 @@ def stop(process: subprocess.Popen, grace: float = STOP_GRACE) -> None:
         _group_gone_within(process, KILL_WAIT)
 
 
+def run_whole(
+    command: Sequence[str], timeout: float, **options
+) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` to its end, its output captured as text; past ``timeout`` seconds, stop
+    it with every process it started (as ``stop`` does) and raise ``subprocess.TimeoutExpired``.
+
+    ``subprocess.run``'s own timeout kills the command alone: a ``make`` or ``bash`` that
+    started a server would leave the server running. ``options`` go to ``subprocess.Popen``.
+    """
+    with subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        **options,
+    ) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            stop(process, grace=0)
+            process.communicate()
+            raise
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
 def _signal_group(process: subprocess.Popen, signum: int) -> bool:
     """Send ``signum`` to the process group led by ``process``; False if none of it is left."""
     try:

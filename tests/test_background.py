@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -16,6 +17,7 @@ from kit.background import (
     WHY_LINES,
     ServerDidNotStart,
     lines_that_say_why,
+    run_whole,
     running_server,
 )
 from kit.paths import ROOT, import_path_with, reference_dir
@@ -145,3 +147,16 @@ def test_the_lines_that_say_why_are_bounded():
 def test_without_errors_the_lines_that_say_why_are_the_last_ones():
     log = "".join(f"line {number}\n" for number in range(10))
     assert lines_that_say_why(log, limit=2) == ["line 8", "line 9"]
+
+
+def test_a_command_past_its_time_is_stopped_with_what_it_started(leaves_no_process) -> None:
+    """A shell that started a child: the child goes too, not only the shell."""
+    started = time.monotonic()
+    with pytest.raises(subprocess.TimeoutExpired):
+        run_whole(["bash", "-c", "sleep 60 & wait"], timeout=1)
+    assert time.monotonic() - started < 10
+
+
+def test_a_command_within_its_time_gives_its_output_and_status() -> None:
+    done = run_whole(["bash", "-c", "echo out; echo err >&2; exit 3"], timeout=30)
+    assert (done.returncode, done.stdout, done.stderr) == (3, "out\n", "err\n")

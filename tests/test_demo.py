@@ -4,34 +4,21 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import subprocess
 import sys
 from pathlib import Path
 
+from kit.background import run_whole
 from kit.paths import ROOT
 from kit.ports import port_is_free
 
 
 def test_the_demo_runs_every_stage_and_cleans_up(tmp_path: Path, leaves_no_process) -> None:
     env = {**os.environ, "TMPDIR": str(tmp_path)}
-    # A process group of its own, so a hung demo can be killed whole; its servers run in
-    # sessions of their own, and leaves_no_process finds any of them left running.
-    demo = subprocess.Popen(
-        [sys.executable, "-m", "kit", "demo"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        stdout, stderr = demo.communicate(timeout=300)
-    except subprocess.TimeoutExpired:
-        os.killpg(demo.pid, signal.SIGKILL)  # leaves_no_process then kills what it started
-        raise
-    assert demo.returncode == 0, stdout[-2000:] + stderr[-2000:]
+    # Stopped whole if it hangs (its servers run in sessions of their own, and
+    # leaves_no_process finds any of them left running).
+    demo = run_whole([sys.executable, "-m", "kit", "demo"], 300, cwd=ROOT, env=env)
+    stdout = demo.stdout
+    assert demo.returncode == 0, stdout[-2000:] + demo.stderr[-2000:]
     for stage in (0, 1, 2, 3, 4, 6, 7):
         assert f"Stage {stage}:" in stdout
     assert "422" in stdout and '"field": "petal_width"' in stdout

@@ -53,7 +53,6 @@ import json
 import os
 import re
 import shlex
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -63,7 +62,7 @@ from pathlib import Path
 
 import pytest
 
-from kit.background import running_server
+from kit.background import run_whole, running_server
 from kit.check import exercises_of
 from kit.dvc_project import init_repository
 from kit.notebook_answers import answers_of_notebook
@@ -426,22 +425,10 @@ def served(
 
 def run_in_bash(text: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
     """``text`` run to its end; past ``TIMEOUT``, stopped with every process it started."""
-    with subprocess.Popen(
-        ["bash", "-c", text],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    ) as running:
-        try:
-            stdout, stderr = running.communicate(timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            os.killpg(running.pid, signal.SIGKILL)
-            running.communicate()
-            return subprocess.CompletedProcess(text, -1, "", f"(stopped after {TIMEOUT} s)")
-    return subprocess.CompletedProcess(text, running.returncode, stdout, stderr)
+    try:
+        return run_whole(["bash", "-c", text], TIMEOUT, cwd=cwd, env=env)
+    except subprocess.TimeoutExpired:
+        return subprocess.CompletedProcess(text, -1, "", f"(stopped after {TIMEOUT} s)")
 
 
 def test_the_rule_finds_commands_markers_and_patterns():
