@@ -161,7 +161,7 @@ import pytest
 def test_dag(target):
     raise NotImplementedError("the step needs exercise 2")
 
-@pytest.mark.exercise(2, "read the input", hint="look at steps.py")
+@pytest.mark.exercise(2, "read the input", hint="look at cli.py")
 def test_read(target):
     raise NotImplementedError("Exercise 2 not done yet")
 """
