@@ -98,6 +98,22 @@ def template_files(stage: int) -> dict[str, bytes]:
     }
 
 
+def finished_files(stage: int) -> dict[str, bytes]:
+    """A learner's stage folder once every exercise is answered as the reference answers it:
+    the templates with each stub replaced by its answer (the README and pyproject.toml stay
+    the start state's). The suite plants its mistakes here, where the learner makes them."""
+    files = reference_files(stage)
+    every_exercise = {
+        block.number
+        for path, content in files.items()
+        for block in exercise_blocks(path, content.decode("utf-8", "surrogateescape"), stage)
+    }
+    return {
+        path: stub_exercises(path, content, stage, done=every_exercise)
+        for path, content in files.items()
+    }
+
+
 def stray_files(stage: int) -> list[str]:
     """Files of the reference folder that are neither the stage's own nor carried."""
     carried = carried_files(stage)

@@ -37,7 +37,9 @@ def report_file(stage: int, target: Path, exercises: Sequence[int]) -> Path | No
     folder = os.environ.get(VARIABLE)
     if not folder:
         return None
-    digest = hashlib.sha256(f"stage {stage}, exercises {sorted(exercises)}".encode())
+    # The container engine the check would build and run an image on (stage 4) is part of it.
+    engine = os.environ.get("DOCKER_HOST", "")
+    digest = hashlib.sha256(f"stage {stage}, exercises {sorted(exercises)}, {engine}".encode())
     _add(digest.update, "check", check_dir(stage), stage_files(check_dir(stage)))
     _add(digest.update, "target", target, stage_files(target))
     _add(digest.update, "kit", ROOT, CHECK_CODE)

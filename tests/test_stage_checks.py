@@ -1,9 +1,10 @@
 """Every stage check runs three ways: a check that cannot fail checks nothing.
 
 - on the reference code in productionizing/stageN: it must pass;
-- on copies of the reference, each with one mistake planted by tests/checks/stageN/sabotage.py:
-  the exercise it belongs to must fail, and no other (but the whole-package exercise, where
-  the package's own suite catches it too);
+- on copies of the finished work (the templates with every exercise answered), each with one
+  mistake planted from tests/checks/stageN/sabotage.py (kit/planted.py): the exercise it
+  belongs to must fail, and no other (but the whole-package exercise, where the package's own
+  suite catches it too);
 - on the untouched exercise templates: every exercise must fail (in
   test_stage_checks_on_templates.py, so the suite's two workers share the slow runs).
 
@@ -14,16 +15,15 @@ notebook's cells (``kit.notebook_answers``).
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from kit.check import exercises_of, run_check
 from kit.notebook_answers import SOLVED_NOTEBOOK, answers_of_notebook
 from kit.paths import ROOT, check_dir, copy_stage, reference_dir, stages_with
+from kit.planted import broken_copy, sabotages
 
 STAGES = stages_with(check_dir)
 
@@ -39,19 +39,11 @@ def test_the_check_passes_on_the_reference(stage, tmp_path, leaves_no_process):
     assert result.passed, result.report
 
 
-def load_sabotage(stage: int) -> ModuleType:
-    path = check_dir(stage) / "sabotage.py"
-    spec = importlib.util.spec_from_file_location(f"sabotage_stage{stage}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _sabotages() -> list:
     return [
         pytest.param(stage, planted, id=f"stage{stage}-exercise{planted['exercise']}-{index}")
         for stage in STAGES
-        for index, planted in enumerate(load_sabotage(stage).SABOTAGES)
+        for index, planted in enumerate(sabotages(stage))
     ]
 
 
@@ -67,10 +59,11 @@ def test_a_planted_mistake_fails_its_own_exercise_and_no_other(
     package layer. The engine's build is proven on the reference and in tests/test_image.py.
     """
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path / 'no-engine.sock'}")
-    copy = broken_copy(stage, planted, tmp_path / f"stage{stage}")
+    copy = target_with_mistake(stage, planted, tmp_path / f"stage{stage}")
     also = set(planted.get("also", ()))
-    # Exercises allowed to fail anyway need not run (the package's whole suite, the image).
-    others = [number for number in exercises_of(stage) if number not in also]
+    # Exercises allowed to fail anyway need not run (the package's whole suite, the image);
+    # else the whole check runs, as the learner replay's check of the same files does.
+    others = [number for number in exercises_of(stage) if number not in also] if also else []
     report = run_check(stage, copy, exercises=others).report
     failed = set(map(int, re.findall(r"^  FAIL  Exercise (\d+):", report, flags=re.MULTILINE)))
     waiting = set(map(int, re.findall(r"^  WAIT  Exercise (\d+):", report, flags=re.MULTILINE)))
@@ -81,21 +74,14 @@ def test_a_planted_mistake_fails_its_own_exercise_and_no_other(
     assert not waiting - also, f"exercises waited on {what}:\n{report}"
 
 
-def broken_copy(stage: int, planted: dict, folder: Path) -> Path:
-    """A target with ``planted``'s mistake: a copy of the reference with one text replaced,
-    or for stage 0 the answers its solved notebook makes with one cell's text replaced."""
+def target_with_mistake(stage: int, planted: dict, folder: Path) -> Path:
+    """A target with ``planted``'s mistake: the finished work with one text replaced, or for
+    stage 0 the answers its solved notebook makes with one cell's text replaced."""
     if stage == 0:  # a missing text is a ValueError naming it
         return answers_of_notebook(
             ROOT / planted["file"], folder, edit=(planted["find"], planted["replace"])
         )
-    copy = copy_stage(reference_dir(stage), folder)
-    broken = copy / planted["file"]
-    source = broken.read_text(encoding="utf-8")
-    assert planted["find"] in source, (
-        f"{planted['file']} changed: update stage {stage}'s sabotage.py"
-    )
-    broken.write_text(source.replace(planted["find"], planted["replace"], 1), encoding="utf-8")
-    return copy
+    return broken_copy(stage, planted, folder)
 
 
 def test_a_property_test_failure_names_the_request_and_the_status(tmp_path):
