@@ -10,16 +10,19 @@ At the top of the kit, so it applies to every pytest run from here, also `pytest
 - The longest files run first, so the two workers of ``kit test`` finish together.
 - A test that starts servers asks for ``leaves_no_process``: whatever it started and left
   running fails it, and is killed.
+- The run ends with where its time went, per family of tests: wall and CPU (``TimeSpent``).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import tempfile
 import time
 import uuid
+from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -177,6 +180,77 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
     return WholeFilesButSlowTests(config, log)
 
 
+class TimeSpent:
+    """Where the suite's time went, per family of tests (a test file; a stage of the files
+    whose tests are shared out one by one): the wall time of its tests, and their CPU time,
+    their own and that of the processes they started and waited for (checks, kernels, DVC,
+    servers). With two workers, the wall times add up to about twice the run's.
+
+    Each worker measures its tests and sends the figures with the test's last report; the
+    process that prints the summary (pytest-xdist's controller, or pytest alone) adds them up.
+    """
+
+    SHOWN = 20
+
+    def __init__(self) -> None:
+        self.spent: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item, nextitem) -> Iterator[None]:
+        item.stash[_STARTED] = (time.perf_counter(), _cpu_seconds())
+        return (yield)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_teardown(self, item: pytest.Item, nextitem) -> Iterator[None]:
+        try:
+            return (yield)
+        finally:
+            wall, cpu = item.stash[_STARTED]
+            spent = (time.perf_counter() - wall, _cpu_seconds() - cpu)
+            item.user_properties.append(("time spent", spent))
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        for name, value in report.user_properties:
+            if name == "time spent":
+                wall, cpu = value
+                family = self.spent[_family(report.nodeid)]
+                family[0] += wall
+                family[1] += cpu
+
+    def pytest_terminal_summary(self, terminalreporter, config: pytest.Config) -> None:
+        if hasattr(config, "workerinput") or not self.spent:
+            return
+        ranked = sorted(self.spent.items(), key=lambda item: -item[1][1])
+        total_wall = sum(wall for wall, _ in self.spent.values())
+        total_cpu = sum(cpu for _, cpu in self.spent.values())
+        write = terminalreporter.write_line
+        terminalreporter.section("where the time went (wall and CPU, seconds)")
+        write(f"{'wall':>8} {'CPU':>8}  family of tests")
+        for family, (wall, cpu) in ranked[: self.SHOWN]:
+            write(f"{wall:8.0f} {cpu:8.0f}  {family}")
+        rest = ranked[self.SHOWN :]
+        if rest:
+            wall, cpu = sum(w for _, (w, _) in rest), sum(c for _, (_, c) in rest)
+            write(f"{wall:8.0f} {cpu:8.0f}  the other {len(rest)} families")
+        write(f"{total_wall:8.0f} {total_cpu:8.0f}  in all")
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of the children it waited for (none on Windows)."""
+    return sum(os.times()[:4])
+
+
+def _family(nodeid: str) -> str:
+    """``tests/test_stage_checks.py[stage5]`` for one file's tests of one stage, else the file."""
+    path = nodeid.split("::")[0]
+    shared_out = re.search(r"\[(stage\d+|\d+|[a-z]+\d*)", nodeid)
+    return f"{path}[{shared_out[1]}]" if path in SHARED_OUT_BY_TEST and shared_out else path
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.pluginmanager.register(TimeSpent(), "kit-time-spent")
+
+
 def _guard_this_process() -> None:
     import importlib.util
 
@@ -186,3 +260,4 @@ def _guard_this_process() -> None:
 
 
 _SCRATCH = pytest.StashKey[str]()
+_STARTED = pytest.StashKey[tuple[float, float]]()

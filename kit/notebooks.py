@@ -16,10 +16,12 @@ import tempfile
 from collections.abc import Container
 from functools import partial
 from pathlib import Path
-
-import nbformat
+from typing import TYPE_CHECKING
 
 from kit.paths import NOTEBOOKS, ROOT, SOLUTIONS
+
+if TYPE_CHECKING:  # imported where used: `kit solution` reads the markers without it
+    import nbformat
 
 CODE_SOLUTION = re.compile(
     r"^(?P<indent>[ \t]*)# BEGIN SOLUTION: exercise (?P<number>\d+)\n.*?^[ \t]*# END SOLUTION\n?",
@@ -47,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
 
 def write_learner_notebooks() -> None:
     """Write each learner notebook from its solution (``kit generate`` calls this too)."""
+    import nbformat
+
     for solution_path in sorted(SOLUTIONS.glob("*.ipynb")):
         learner_path = NOTEBOOKS / solution_path.name
         nbformat.write(learner_notebook(nbformat.read(solution_path, as_version=4)), learner_path)
@@ -108,6 +112,8 @@ def _tags(cell: nbformat.NotebookNode) -> list[str]:
 
 def execute_in_place(path: Path) -> None:
     """Run a solution top to bottom in a scratch workspace and store its outputs."""
+    import nbformat
+
     with tempfile.TemporaryDirectory() as scratch:
         notebook = execute(path, Path(scratch))
     for cell in notebook.cells:
@@ -117,6 +123,7 @@ def execute_in_place(path: Path) -> None:
 
 def execute(path: Path, workspace: Path) -> nbformat.NotebookNode:
     """The notebook at ``path`` executed in its folder, with ``workspace`` as KIT_WORKSPACE."""
+    import nbformat
     from nbclient import NotebookClient
 
     notebook = nbformat.read(path, as_version=4)

@@ -11,9 +11,8 @@ the markers the learner notebook stubs (``kit.notebooks.CODE_SOLUTION``).
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
-
-import nbformat
 
 from kit.check import exercises_of
 from kit.errors import KitError
@@ -79,14 +78,15 @@ def _notebook_blocks(notebook: Path, exercise: int) -> list[ExerciseBlock]:
     """The code of ``exercise`` in a solved notebook, cell by cell, without its markers."""
     path = notebook.relative_to(ROOT).as_posix()
     blocks = []
-    for cell in nbformat.read(notebook, as_version=4).cells:
-        if cell.cell_type != "code":
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] != "code":
             continue
-        for match in CODE_SOLUTION.finditer(cell.source):
+        source = "".join(cell["source"])  # a notebook file keeps a cell's lines as a list
+        for match in CODE_SOLUTION.finditer(source):
             if int(match["number"]) != exercise:
                 continue
             lines = match[0].splitlines(keepends=True)
-            start = cell.source[: match.start()].count("\n")
+            start = source[: match.start()].count("\n")
             blocks.append(
                 ExerciseBlock(
                     path=path,
