@@ -26,6 +26,7 @@ try:
 except ImportError:  # Windows: no lock; two processes may then do the same work
     fcntl = None
 
+from kit import stages
 from kit.paths import ROOT, check_dir, stage_files
 
 VARIABLE = "KIT_SUITE_CACHE"
@@ -37,8 +38,8 @@ def report_file(stage: int, target: Path, exercises: Sequence[int]) -> Path | No
     folder = os.environ.get(VARIABLE)
     if not folder:
         return None
-    # The container engine the check would build and run an image on (stage 4) is part of it.
-    engine = os.environ.get("DOCKER_HOST", "")
+    # For a stage whose check builds and runs an image, so is the engine it would use.
+    engine = os.environ.get("DOCKER_HOST", "") if "engine" in stages.get(stage).needs else ""
     digest = hashlib.sha256(f"stage {stage}, exercises {sorted(exercises)}, {engine}".encode())
     _add(digest.update, "check", check_dir(stage), stage_files(check_dir(stage)))
     _add(digest.update, "target", target, stage_files(target))

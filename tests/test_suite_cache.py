@@ -58,6 +58,23 @@ def test_any_change_to_the_checked_files_is_a_new_key(target, change):
     assert suite_cache.report_file(1, target, []) != before
 
 
+def test_the_container_engine_is_part_of_the_key_only_where_a_check_runs_an_image(
+    target, monkeypatch
+):
+    """Stage 4 builds its image on the engine it finds, or serves the image's command here
+    without one: two reports of the same files. No other stage's check uses an engine."""
+    keys = {}
+    for engine in ("unix:///run/one.sock", "unix:///run/none.sock"):
+        monkeypatch.setenv("DOCKER_HOST", engine)
+        keys[engine] = (
+            suite_cache.report_file(1, target, []),
+            suite_cache.report_file(4, reference_dir(4), []),
+        )
+    (stage1_one, stage4_one), (stage1_none, stage4_none) = keys.values()
+    assert stage1_one == stage1_none
+    assert stage4_one != stage4_none
+
+
 def test_other_exercises_or_another_stage_are_new_keys(target):
     whole = suite_cache.report_file(1, target, [])
     assert suite_cache.report_file(1, target, [2]) != whole
