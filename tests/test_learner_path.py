@@ -259,7 +259,7 @@ def _assert_mistake_fails_only_its_exercise(learner, notebook, check_cell, mista
         in_notebook = learner.check_in_notebook(check_cell)
         in_shell = learner.type("check", str(learner.stage)).stdout
     for report in (in_notebook, in_shell):
-        # Others may WAIT for it (a whole-package exercise); none may FAIL with it.
+        # Others may WAIT for it; only those its entry lists (``also``) may FAIL with it.
         failing = {n for n, status in statuses(report).items() if status not in DONE | {"WAIT"}}
         assert number in failing and failing - allowed <= {number}, (
             f"stage {learner.stage}: a learner's work that {mistake['breaks']} should fail "

@@ -50,4 +50,18 @@ SABOTAGES = [
         "replace": 'held_out_model.score(train[features], train["species"])',
         "breaks": "measures the accuracy on the training flowers",
     },
+    {
+        "exercise": 2,
+        "file": NOTEBOOK,
+        "find": "probabilities = pipeline.predict_proba(new[features])",
+        "replace": "probabilities = pipeline.predict_proba(X_new)",
+        "breaks": "shows the probabilities of flowers scaled outside the Pipeline",
+    },
+    {
+        "exercise": 3,
+        "file": NOTEBOOK,
+        "find": "test_size=0.3",
+        "replace": "test_size=0.5",
+        "breaks": "holds out half the flowers, not the 30 % the exercise names",
+    },
 ]

@@ -54,4 +54,11 @@ SABOTAGES = [
         "replace": 'max(axis=1), 4)\n    return result.sort_values("predicted_species")\n',
         "breaks": "writes the predictions grouped by species, not in the input's order",
     },
+    {
+        "exercise": 1,
+        "file": "iris_model/logs.py",
+        "find": 'to_file = logging.FileHandler(log_file, mode="w"',
+        "replace": 'to_file = logging.FileHandler(log_file, mode="a"',
+        "breaks": "adds each run's log to the last one's instead of starting it afresh",
+    },
 ]

@@ -44,4 +44,12 @@ SABOTAGES = [
         "replace": "    assert len(probabilities) == 4\n",
         "breaks": "makes the learner's own test one that cannot fail",
     },
+    {
+        "exercise": 1,
+        "file": "src/iris_model/schema.py",
+        "find": "[pa.Check.gt(0), pa.Check.lt(MAX_CM)]",
+        "replace": "[pa.Check.ge(0), pa.Check.lt(MAX_CM)]",
+        "breaks": "lets a measurement of 0 cm through",
+        "also": (6,),
+    },
 ]

@@ -53,4 +53,20 @@ SABOTAGES = [
         "breaks": "reads a flower with Flask's get_json, never through read_flower",
         "also": (6,),
     },
+    {
+        "exercise": 2,
+        "file": "src/iris_model/service.py",
+        "find": "argmax(axis=1)",
+        "replace": "argmax(axis=0)",
+        "breaks": "names a species per class column, not each flower's most likely one",
+        "also": (4, 6),
+    },
+    {
+        "exercise": 3,
+        "file": "src/iris_model/payloads.py",
+        "find": "if len(result) != len(pairs):",
+        "replace": "if len(result) > len(pairs):",
+        "breaks": "accepts a JSON object that names a field twice",
+        "also": (6,),
+    },
 ]

@@ -51,4 +51,11 @@ SABOTAGES = [
         "breaks": "binds a fixed address, whatever address() makes of HOST and PORT",
         "also": (6,),
     },
+    {
+        "exercise": 1,
+        "file": "gunicorn.conf.py",
+        "find": 'int(environ.get("WEB_CONCURRENCY") or os.cpu_count() or 1)',
+        "replace": "int(os.cpu_count() or 1)",
+        "breaks": "ignores WEB_CONCURRENCY: nobody can set the number of workers",
+    },
 ]
