@@ -84,7 +84,7 @@ def reference_files(stage: int) -> dict[str, bytes]:
     """Stage ``stage``'s reference folder as it should be: its own files, as committed, and
     what it carries, as made from its sources (``{relative path: content}``)."""
     files = carried_files(stage)
-    for path, content in _tree(reference_dir(stage)).items():
+    for path, content in files_of(reference_dir(stage)).items():
         if path not in files:
             files[path] = content
     return dict(sorted(files.items()))
@@ -120,7 +120,7 @@ def stray_files(stage: int) -> list[str]:
     own = stages.get(stage).own
     return [
         path
-        for path in _tree(reference_dir(stage))
+        for path in files_of(reference_dir(stage))
         if path not in carried and not _matches(path, own)
     ]
 
@@ -135,7 +135,7 @@ def _carried(stage: int) -> Iterator[tuple[str, bytes]]:
     for carry in layout.carries:
         source = ROOT / carry.source
         earlier = _earlier_stage(carry.source)
-        files = reference_files(earlier) if earlier else _tree(source)
+        files = reference_files(earlier) if earlier else files_of(source)
         if earlier and source != reference_dir(earlier):
             prefix = source.relative_to(reference_dir(earlier)).as_posix() + "/"
             files = {p.removeprefix(prefix): c for p, c in files.items() if p.startswith(prefix)}
@@ -175,7 +175,7 @@ def _matches(path: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatchcase(path, pattern) for pattern in patterns)
 
 
-def _tree(folder: Path) -> dict[str, bytes]:
+def files_of(folder: Path) -> dict[str, bytes]:
     """The files of ``folder`` that a stage ships (no caches, no run outputs), by path."""
     return {path.relative_to(folder).as_posix(): path.read_bytes() for path in stage_files(folder)}
 
@@ -474,7 +474,7 @@ def write_all() -> list[Path]:
             path.write_bytes(content)
             written.append(path)
     for stage in _stages_with_code():
-        for relative in _tree(templates_dir(stage)):
+        for relative in files_of(templates_dir(stage)):
             if templates_dir(stage) / relative not in expected:
                 (templates_dir(stage) / relative).unlink()
                 written.append(templates_dir(stage) / relative)

@@ -66,7 +66,7 @@ def test_the_readme_stage_table_is_made_from_the_registry():
 @pytest.mark.parametrize("stage", STAGES)
 def test_a_template_folder_holds_only_what_the_generator_makes(stage):
     made = set(generate.template_files(stage))
-    committed = set(generate._tree(templates_dir(stage)))
+    committed = set(generate.files_of(templates_dir(stage)))
     assert committed == made, (
         f"exercises/stage{stage}: extra {sorted(committed - made)}, "
         f"missing {sorted(made - committed)}; {FIX}"

@@ -40,9 +40,9 @@ import pytest
 
 from kit import stages
 from kit.check import exercises_of
-from kit.generate import finished_files, reference_files, stub_exercises
+from kit.generate import files_of, finished_files, reference_files, stub_exercises
 from kit.notebooks import SOLUTIONS, learner_notebook
-from kit.paths import DATA, ROOT, notebook_of, stage_files
+from kit.paths import DATA, ROOT, notebook_of
 from kit.planted import plant, sabotages
 from kit.solution import answer_blocks
 
@@ -211,7 +211,7 @@ def test_a_learner_walks_the_stage_in_the_notebooks_order(
         final = learner.check_in_notebook(check_cell)
         assert set(statuses(final).values()) <= DONE, final
         if stage:  # stage 0's work is the notebook's cells
-            assert _files_of(learner.folder) == finished_files(stage), (
+            assert files_of(learner.folder) == finished_files(stage), (
                 "expected the learner's folder, every exercise done, to hold the finished work"
             )
         for index in PLANTED[stage]:
@@ -290,11 +290,6 @@ def _planted(learner: Learner, notebook, mistake: dict) -> Iterator[None]:
         yield
     finally:
         path.write_text(original, encoding="utf-8")
-
-
-def _files_of(folder: Path) -> dict[str, bytes]:
-    """The files of a stage folder a check reads (not its run outputs), as ``finished_files``."""
-    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in stage_files(folder)}
 
 
 def _part_of(report: str, exercise: int) -> str:
