@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -51,8 +52,12 @@ def environment(project: Path, store: dict[str, str] | None = None) -> dict[str,
 
 
 def dvc(project: Path, *arguments: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    """Run ``dvc ARGUMENTS`` in ``project``; the caller reads its status and output."""
-    command = [str(Path(sys.executable).parent / "dvc"), *arguments]
+    """Run ``dvc ARGUMENTS`` in ``project``; the caller reads its status and output.
+
+    DVC runs as ``python -m dvc`` with the first ``python`` on ``env``'s ``PATH``: this
+    interpreter's, or the check's warm one (kit/warm_python.py), which runs the steps too."""
+    python = shutil.which("python", path=env.get("PATH")) or sys.executable
+    command = [python, "-m", "dvc", *arguments]
     return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -19,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kit import dvc_project
+from kit import dvc_project, warm_python
 from kit.object_store import running_object_store
 
 INPUT_CHECK = pytest.mark.exercise(
@@ -82,8 +83,13 @@ def project(workdir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def env(project: Path) -> dict[str, str]:
-    return dvc_project.environment(project)
+def env(project: Path) -> Iterator[dict[str, str]]:
+    """DVC's environment, with a warm Python first on ``PATH``: each step DVC starts is a fork
+    of one that imported pandas and scikit-learn once (kit/warm_python.py), not a new
+    interpreter importing them again."""
+    environment = dvc_project.environment(project)
+    with warm_python.running(project, environment) as warm:
+        yield {**environment, "PATH": os.pathsep.join([str(warm), environment["PATH"]])}
 
 
 @pytest.fixture(scope="session")
