@@ -28,8 +28,8 @@ from pathlib import Path
 
 import pytest
 
-from kit import suite_cache
-from kit.paths import ROOT, import_path_with
+from kit import suite_cache, warm_python
+from kit.paths import CHECK_PYTHON, ROOT, import_path_with
 
 NETGUARD = ROOT / "tests" / "netguard"
 PROCESS_MARK = "KIT_TEST_PROCESS_MARK"
@@ -236,8 +236,35 @@ class TimeSpent:
 
 
 def _cpu_seconds() -> float:
-    """CPU time of this process and of the children it waited for (none on Windows)."""
-    return sum(os.times()[:4])
+    """CPU time of this process, of the children it waited for (none on Windows), and of the
+    checks its warm Python ran (``warm_checks``): forks of the server, not its children."""
+    forks = sum(float(line) for log in _WARM_CPU_LOGS for line in log.read_text().split())
+    return sum(os.times()[:4]) + forks
+
+
+SCALING = (*warm_python.PRELOADED, "distributed", "dask.dataframe", "pyarrow.parquet", "s3fs")
+"""What the suite's warm Python imports: the stages' libraries, and stage 6's cluster's, whose
+scheduler and workers its check starts from it."""
+_WARM_CPU_LOGS: list[Path] = []
+"""Where ``warm_checks``' server logs the CPU seconds of each fork it ran."""
+
+
+@pytest.fixture(scope="session")
+def warm_checks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The stage checks this process runs start as forks of a warm Python (kit/warm_python.py)
+    that imported pytest, pandas and scikit-learn once, not as new interpreters importing
+    them again: the same checks, seconds sooner each. The learner replay keeps a learner's
+    own interpreter (tests/test_learner_path.py)."""
+    cpu_log = tmp_path_factory.mktemp("warm-python") / "cpu.log"
+    cpu_log.touch()
+    with (
+        warm_python.running(ROOT, os.environ, SCALING, cpu_log=cpu_log) as clients,
+        pytest.MonkeyPatch.context() as environment,
+    ):
+        environment.setenv(CHECK_PYTHON, str(clients / "python"))
+        _WARM_CPU_LOGS.append(cpu_log)
+        yield
+    _WARM_CPU_LOGS.remove(cpu_log)
 
 
 def _family(nodeid: str) -> str:

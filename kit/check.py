@@ -17,6 +17,7 @@ from kit import suite_cache
 from kit.check_plugin import Exercise, passed, render_report
 from kit.errors import KitError
 from kit.paths import (
+    CHECK_PYTHON,
     ROOT,
     check_dir,
     display_path,
@@ -165,7 +166,7 @@ def _run_pytest(
     output on the terminal and its exit status; else what pytest said, the result in
     ``result_file``."""
     command = [
-        *(sys.executable, "-m", "pytest", str(check_dir(stage))),
+        *(os.environ.get(CHECK_PYTHON) or sys.executable, "-m", "pytest", str(check_dir(stage))),
         *("-p", "kit.check_plugin", "--target", str(target.resolve()), "--stage", str(stage)),
         *(f"--exercise={number}" for number in exercises),
         # The checks need no installed plugin but the kit's: loading the others (notebooks,

@@ -23,24 +23,28 @@ START_TIMEOUT = 60.0
 
 @contextmanager
 def running_dask_cluster(
-    workers: int = 2, env: Mapping[str, str] | None = None, timeout: float = START_TIMEOUT
+    workers: int = 2,
+    env: Mapping[str, str] | None = None,
+    timeout: float = START_TIMEOUT,
+    python: str = sys.executable,
 ) -> Iterator[str]:
     """A scheduler and ``workers`` worker processes (one thread each); yields its address.
 
     ``env`` is every process's environment (``PYTHONPATH`` to the package they unpickle the
-    work from, the object store's credentials).
+    work from, the object store's credentials). ``python`` runs them: this interpreter, or a
+    warm one (the suite's stage 6 checks, kit/warm_python.py).
     """
     scheduler_port, http_port = free_port(), free_port()
     address = f"tcp://{HOST}:{scheduler_port}"
     health = f"http://{HOST}:{http_port}/health"
-    scheduler = [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", HOST]
+    scheduler = [python, "-m", "distributed.cli.dask_scheduler", "--host", HOST]
     scheduler += ["--port", str(scheduler_port), "--dashboard-address", f"{HOST}:{http_port}"]
     environment = dict(env) if env is not None else None
     with ExitStack() as stack:
         scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="kit-dask-"))
         stack.enter_context(running_server(scheduler, health, env=environment, timeout=timeout))
         for _ in range(workers):
-            worker = [sys.executable, "-m", "distributed.cli.dask_worker", address]
+            worker = [python, "-m", "distributed.cli.dask_worker", address]
             worker += ["--host", HOST, "--worker-port", str(free_port()), "--nthreads", "1"]
             worker += ["--no-nanny", "--no-dashboard", "--local-directory", scratch]
             stack.enter_context(running_server(worker, health, env=environment, timeout=timeout))

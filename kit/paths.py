@@ -25,6 +25,10 @@ IRIS = DATA / "iris.csv"
 """The labelled flowers every stage trains on."""
 WHEELHOUSE = ROOT / "wheelhouse"
 """The lock's wheels for a set-up with no internet (``make wheelhouse``; git-ignored)."""
+CHECK_PYTHON = "KIT_CHECK_PYTHON"
+"""The variable naming the interpreter a check runs in (kit/check.py): this one, unless the
+kit's suite names a warm one (kit/warm_python.py), whose forks start with pytest, pandas and
+scikit-learn imported."""
 
 
 _CACHES_AND_OUTPUTS = shutil.ignore_patterns(

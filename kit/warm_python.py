@@ -37,7 +37,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 PRELOADED = (
@@ -54,13 +55,18 @@ PRELOADED = (
     "yaml",
     "dvc.cli",
     "dvc.repo",
+    "pytest",
 )
-"""What the server imports before its first fork: the libraries the stages' packages import,
-and DVC, which runs stage 5's steps (``kit.dvc_project.dvc`` runs it as ``python -m dvc``).
+"""What a server imports before its first fork, unless told otherwise: the libraries the
+stages' packages import,
+DVC, which runs stage 5's steps (``kit.dvc_project.dvc`` runs it as ``python -m dvc``), and
+pytest, which runs the checks (the suite's, ``KIT_CHECK_PYTHON`` in kit/check.py).
 One missing here is imported by the fork that needs it, as in a new interpreter."""
-SAME_SETTINGS = ("PYTHON", "LANG", "LC_")
-"""Environment variables read when an interpreter starts: a command whose values differ from
-the server's runs the real interpreter (its import path, its encoding would differ)."""
+SAME_SETTINGS = ("PYTHON", "LANG", "LC_", "MPL", "DASK_", "OMP_", "OPENBLAS_", "MKL_")
+"""Environment variables read when an interpreter starts or a preloaded library is imported
+(its encoding, its plotting backend, Dask's settings, the math library's threads): a command
+whose values differ from the server's runs the real interpreter. All but ``PYTHONPATH``,
+which the fork applies to its import path as a new interpreter would."""
 READY_WAIT = 60.0
 """Seconds the server gets to import ``PRELOADED`` and listen."""
 STOP_GRACE = 5.0
@@ -72,9 +78,19 @@ FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 @contextlib.contextmanager
-def running(cwd: Path, env: Mapping[str, str]) -> Iterator[Path]:
-    """A warm server for commands run in ``cwd`` with ``env``; yields the folder of its
-    ``python`` client, to put first on ``PATH``. Stopped, forks and all, when the block ends."""
+def running(
+    cwd: Path,
+    env: Mapping[str, str],
+    preload: Sequence[str] = PRELOADED,
+    cpu_log: Path | None = None,
+) -> Iterator[Path]:
+    """A warm server for commands run in ``cwd`` with ``env``, ``preload`` imported; yields the
+    folder of its ``python`` client, to put first on ``PATH``. Stopped, forks and all, when the
+    block ends.
+
+    The forks' CPU time counts as the server's once it ends. ``cpu_log`` gets a line per
+    fork as it ends (its CPU seconds), for a caller that counts it sooner: the suite's table
+    of where its time went."""
     with tempfile.TemporaryDirectory(prefix="kit-warm-") as folder:
         address = Path(folder, "socket")
         clients = Path(folder, "bin")
@@ -83,7 +99,7 @@ def running(cwd: Path, env: Mapping[str, str]) -> Iterator[Path]:
             _write_client(clients / name, address)
         server = subprocess.Popen(
             # -P: the server's import path is the commands' (no folder of this file first).
-            [sys.executable, "-P", __file__, "serve", str(address)],
+            [sys.executable, "-P", __file__, "serve", str(address), str(cpu_log or ""), *preload],
             cwd=cwd,
             env=dict(env),
             stdin=subprocess.PIPE,
@@ -134,10 +150,13 @@ def _stop(server: subprocess.Popen) -> None:
 # --- the server ------------------------------------------------------------------------
 
 
-def serve(address: str) -> None:
-    """Import ``PRELOADED``, listen at ``address``, fork for each command; stop on EOF on
-    stdin (the ``with`` block ended), stopping the forks still running."""
-    for name in PRELOADED:
+def serve(address: str, cpu_log: str, preload: Sequence[str]) -> None:
+    """Import ``preload``, listen at ``address``, fork for each command (its CPU seconds to
+    ``cpu_log``, if named); stop on EOF on stdin (the ``with`` block ended), stopping the forks
+    still running."""
+    # Python 3.12 on warns on a fork beside threads: the math library's idle ones, here.
+    warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+    for name in preload:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
     signal.signal(signal.SIGCHLD, lambda *_: None)  # a handler, so the wakeup fd is written
@@ -160,7 +179,7 @@ def serve(address: str) -> None:
                 return
             if key.data == "child":
                 wakeup_read.recv(4096)
-                _report_ended(waiting)
+                _report_ended(waiting, cpu_log)
             elif key.data == "connection":
                 connection, _ = listener.accept()
                 _start_fork(connection, waiting, listener, wakeup_read, wakeup_write)
@@ -214,16 +233,23 @@ def _read_exactly(connection: socket.socket, size: int) -> bytes:
 
 def _differs(env: Mapping[str, str]) -> bool:
     def settings(environment: Mapping[str, str]) -> dict[str, str]:
-        return {k: v for k, v in environment.items() if k.startswith(SAME_SETTINGS)}
+        return {
+            key: value
+            for key, value in environment.items()
+            if key.startswith(SAME_SETTINGS) and key != "PYTHONPATH"
+        }
 
     return settings(env) != settings(os.environ)
 
 
-def _report_ended(waiting: dict[int, socket.socket]) -> None:
+def _report_ended(waiting: dict[int, socket.socket], cpu_log: str | None = None) -> None:
     while waiting:
-        pid, status = os.waitpid(-1, os.WNOHANG)
+        pid, status, usage = os.wait4(-1, os.WNOHANG)
         if pid == 0:
             return
+        if cpu_log:
+            with open(cpu_log, "a", encoding="utf-8") as log:
+                log.write(f"{usage.ru_utime + usage.ru_stime:.3f}\n")
         connection = waiting.pop(pid, None)
         if connection is not None:
             with contextlib.suppress(OSError):
@@ -270,23 +296,26 @@ def _run_in_fork(request: dict, descriptors: list[int]) -> None:
         2, "w", encoding=sys.stderr.encoding, errors="backslashreplace", closefd=False
     )
     os.chdir(request["cwd"])
+    servers_path = _python_path(os.environ)
     os.environ.clear()
     os.environ.update(request["env"])
     option, *rest = request["argv"]
+    # A new interpreter's path: the folder ("" for -c, the script's for a script), then
+    # PYTHONPATH's folders, then the standard library's and the installed packages'.
+    firsts = {"-m": os.getcwd(), "-c": ""}
+    first = firsts[option] if option in firsts else str(Path(option).resolve().parent)
+    installed = [entry for entry in sys.path if entry not in servers_path]
+    sys.path[:] = [first, *_python_path(os.environ), *installed]
     code = 0
     try:
-        # What a new interpreter puts first on its path: the folder, "" or the script's folder.
         if option == "-m":
             sys.argv = [rest[0], *rest[1:]]
-            sys.path.insert(0, os.getcwd())
             runpy.run_module(rest[0], run_name="__main__", alter_sys=True)
         elif option == "-c":
             sys.argv = ["-c", *rest[1:]]
-            sys.path.insert(0, "")
             exec(compile(rest[0], "<string>", "exec"), {"__name__": "__main__"})
         else:
             sys.argv = [option, *rest]
-            sys.path.insert(0, str(Path(option).resolve().parent))
             runpy.run_path(option, run_name="__main__")
     except SystemExit as done:
         code = _code_of(done)
@@ -306,6 +335,12 @@ def _run_in_fork(request: dict, descriptors: list[int]) -> None:
         signal.signal(-code, signal.SIG_DFL)
         os.kill(os.getpid(), -code)
     os._exit(code)
+
+
+def _python_path(environment: Mapping[str, str]) -> list[str]:
+    """``PYTHONPATH``'s folders as an interpreter started here puts them on its path."""
+    folders = environment.get("PYTHONPATH", "").split(os.pathsep)
+    return [os.path.abspath(folder) for folder in folders if folder]
 
 
 def _code_of(done: SystemExit) -> int:
@@ -371,6 +406,6 @@ def _pass_on(pid: int, number: int) -> None:
 if __name__ == "__main__":
     command, address, *arguments = sys.argv[1:]
     if command == "serve":
-        serve(address)
+        serve(address, arguments[0], arguments[1:])
     else:
         sys.exit(run_command(address, arguments))

@@ -42,7 +42,7 @@ from kit import stages
 from kit.check import exercises_of
 from kit.generate import files_of, finished_files, reference_files, stub_exercises
 from kit.notebooks import SOLUTIONS, learner_notebook
-from kit.paths import DATA, ROOT, notebook_of
+from kit.paths import CHECK_PYTHON, DATA, ROOT, notebook_of
 from kit.planted import plant, sabotages
 from kit.solution import answer_blocks
 
@@ -162,6 +162,8 @@ def test_a_learner_walks_the_stage_in_the_notebooks_order(
     home.mkdir()
     (home / "data").symlink_to(DATA, target_is_directory=True)
     monkeypatch.setenv("KIT_WORKSPACE", str(home / "workspace"))
+    # A learner's laptop runs each check in a new interpreter, not the suite's warm one.
+    monkeypatch.delenv(CHECK_PYTHON, raising=False)
     tracked_before = _tracked_changes()
 
     started = subprocess.run(

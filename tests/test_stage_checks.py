@@ -27,6 +27,7 @@ from kit.paths import ROOT, check_dir, copy_stage, reference_dir, stages_with
 from kit.planted import broken_copy, sabotages
 
 STAGES = stages_with(check_dir)
+pytestmark = pytest.mark.usefixtures("warm_checks")  # the checks start warm: see conftest.py
 
 
 @pytest.mark.parametrize("stage", STAGES)

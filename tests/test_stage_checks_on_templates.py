@@ -14,6 +14,8 @@ from kit.check import run_check
 from kit.notebook_answers import LEARNER_NOTEBOOK, answers_of_notebook
 from kit.paths import check_dir, copy_stage, stages_with, templates_dir
 
+pytestmark = pytest.mark.usefixtures("warm_checks")  # the checks start warm: see conftest.py
+
 
 @pytest.mark.parametrize("stage", stages_with(check_dir))
 def test_the_check_fails_on_the_untouched_templates_naming_every_exercise(stage, tmp_path):

@@ -39,8 +39,9 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def warm(folder: Path) -> Iterator[Path]:
-    """One server for the tests that do not stop it (its imports take seconds)."""
-    with warm_python.running(folder, os.environ) as clients:
+    """One server for the tests that do not stop it (its imports take seconds); it logs the
+    CPU seconds of each fork to ``cpu.log`` beside its folder."""
+    with warm_python.running(folder, os.environ, cpu_log=folder / "cpu.log") as clients:
         yield clients
 
 
@@ -77,8 +78,14 @@ def test_the_fork_starts_with_the_libraries_imported(folder, warm):
 
 
 def test_another_python_setting_runs_the_real_interpreter(folder, warm):
-    _, warmed = _both(folder, warm, "-c", f"import sys; print({PREPARED})", PYTHONPATH="src")
+    _, warmed = _both(folder, warm, "-c", f"import sys; print({PREPARED})", PYTHONUTF8="1")
     assert warmed.stdout == "False\n"
+
+
+def test_the_import_path_is_a_new_interpreters(folder, warm):
+    show = "import sys; print(sys.path)"
+    real, warmed = _both(folder, warm, "-c", show, PYTHONPATH=f"src{os.pathsep}/elsewhere")
+    assert warmed.stdout == real.stdout
 
 
 def _sleeper(warm: Path) -> subprocess.Popen:
@@ -106,3 +113,12 @@ def test_the_server_stops_with_the_commands_it_still_runs(folder, leaves_no_proc
         assert sleeper.wait(timeout=1) == -signal.SIGTERM
     assert time.monotonic() - started < 2 * warm_python.STOP_GRACE
     assert not warm.exists(), "expected the client's folder removed with the server"
+
+
+def test_each_fork_logs_its_cpu_time(folder, warm):
+    log = folder / "cpu.log"
+    before = log.read_text().split() if log.exists() else []
+    busy = "import time; end = time.process_time() + 0.3\nwhile time.process_time() < end: pass"
+    subprocess.run([str(warm / "python"), "-c", busy], check=True)
+    logged = log.read_text().split()
+    assert len(logged) == len(before) + 1 and float(logged[-1]) >= 0.3, logged
