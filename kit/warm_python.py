@@ -83,14 +83,20 @@ def running(
     env: Mapping[str, str],
     preload: Sequence[str] = PRELOADED,
     cpu_log: Path | None = None,
-) -> Iterator[Path]:
+) -> Iterator[Path | None]:
     """A warm server for commands run in ``cwd`` with ``env``, ``preload`` imported; yields the
     folder of its ``python`` client, to put first on ``PATH``. Stopped, forks and all, when the
     block ends.
 
+    Linux only: yields None elsewhere, where commands keep starting new interpreters (Windows
+    cannot fork; macOS may crash a fork of a process that loaded its math libraries).
+
     The forks' CPU time counts as the server's once it ends. ``cpu_log`` gets a line per
     fork as it ends (its CPU seconds), for a caller that counts it sooner: the suite's table
     of where its time went."""
+    if not sys.platform.startswith("linux"):
+        yield None
+        return
     with tempfile.TemporaryDirectory(prefix="kit-warm-") as folder:
         address = Path(folder, "socket")
         clients = Path(folder, "bin")

@@ -122,3 +122,9 @@ def test_each_fork_logs_its_cpu_time(folder, warm):
     subprocess.run([str(warm / "python"), "-c", busy], check=True)
     logged = log.read_text().split()
     assert len(logged) == len(before) + 1 and float(logged[-1]) >= 0.3, logged
+
+
+def test_elsewhere_than_linux_commands_keep_new_interpreters(folder, monkeypatch):
+    monkeypatch.setattr(sys, "platform", "darwin")
+    with warm_python.running(folder, os.environ) as clients:
+        assert clients is None

@@ -89,7 +89,8 @@ def env(project: Path) -> Iterator[dict[str, str]]:
     interpreter importing them again."""
     environment = dvc_project.environment(project)
     with warm_python.running(project, environment) as warm:
-        yield {**environment, "PATH": os.pathsep.join([str(warm), environment["PATH"]])}
+        first = [str(warm)] if warm else []  # none but on Linux
+        yield {**environment, "PATH": os.pathsep.join([*first, environment["PATH"]])}
 
 
 @pytest.fixture(scope="session")
