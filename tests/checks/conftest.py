@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from kit.paths import IRIS, copy_stage, import_path_with
+from kit.paths import CHECK_PYTHON, IRIS, copy_stage, import_path_with
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,8 +61,9 @@ def iris() -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def start_python(workdir: Path) -> Callable[..., subprocess.Popen]:
-    """``start_python("-m", "pytest", cwd=folder)``: this interpreter, the copy's package on
-    its path, started and not waited for (the caller runs slow work side by side)."""
+    """``start_python("-m", "pytest", cwd=folder)``: this interpreter (or the kit suite's warm
+    one, kit/warm_python.py), the copy's package on its path, started and not waited for (the
+    caller runs slow work side by side)."""
 
     def start(*arguments: str | Path, cwd: Path = workdir) -> subprocess.Popen:
         package_root = cwd / "src" if (cwd / "src").is_dir() else cwd
@@ -74,7 +75,7 @@ def start_python(workdir: Path) -> Callable[..., subprocess.Popen]:
             "PYTHONPATH": import_path_with(package_root),
         }
         return subprocess.Popen(
-            [sys.executable, *map(str, arguments)],
+            [os.environ.get(CHECK_PYTHON) or sys.executable, *map(str, arguments)],
             cwd=cwd,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
