@@ -259,12 +259,8 @@ def _report_ended(waiting: dict[int, socket.socket], cpu_log: str | None = None)
         connection = waiting.pop(pid, None)
         if connection is not None:
             with contextlib.suppress(OSError):
-                connection.sendall(PID.pack(_exit_code(status)))
+                connection.sendall(PID.pack(os.waitstatus_to_exitcode(status)))
             connection.close()
-
-
-def _exit_code(status: int) -> int:
-    return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
 
 
 def _stop_forks(waiting: dict[int, socket.socket]) -> None:
@@ -315,7 +311,7 @@ def _run_in_fork(request: dict, descriptors: list[int]) -> None:
     code = 0
     try:
         if option == "-m":
-            sys.argv = [rest[0], *rest[1:]]
+            sys.argv = list(rest)
             runpy.run_module(rest[0], run_name="__main__", alter_sys=True)
         elif option == "-c":
             sys.argv = ["-c", *rest[1:]]
@@ -338,8 +334,7 @@ def _run_in_fork(request: dict, descriptors: list[int]) -> None:
         with contextlib.suppress(Exception):
             stream.flush()
     if code < 0:
-        signal.signal(-code, signal.SIG_DFL)
-        os.kill(os.getpid(), -code)
+        _end_by_signal(-code)
     os._exit(code)
 
 
@@ -347,6 +342,12 @@ def _python_path(environment: Mapping[str, str]) -> list[str]:
     """``PYTHONPATH``'s folders as an interpreter started here puts them on its path."""
     folders = environment.get("PYTHONPATH", "").split(os.pathsep)
     return [os.path.abspath(folder) for folder in folders if folder]
+
+
+def _end_by_signal(number: int) -> None:
+    """End this process by signal ``number``, as the command it stands for ended."""
+    signal.signal(number, signal.SIG_DFL)
+    os.kill(os.getpid(), number)
 
 
 def _code_of(done: SystemExit) -> int:
@@ -386,8 +387,7 @@ def run_command(address: str, argv: list[str]) -> int:
             print("warm python: the server stopped before the command ended", file=sys.stderr)
             return 1
     if status < 0:
-        signal.signal(-status, signal.SIG_DFL)
-        os.kill(os.getpid(), -status)
+        _end_by_signal(-status)
     return status
 
 
