@@ -7,7 +7,6 @@ import ast
 import json
 import os
 import subprocess
-import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,9 +16,9 @@ from kit import suite_cache
 from kit.check_plugin import Exercise, passed, render_report
 from kit.errors import KitError
 from kit.paths import (
-    CHECK_PYTHON,
     ROOT,
     check_dir,
+    check_python,
     display_path,
     learner_copy_of,
     notebook_of,
@@ -166,7 +165,7 @@ def _run_pytest(
     output on the terminal and its exit status; else what pytest said, the result in
     ``result_file``."""
     command = [
-        *(os.environ.get(CHECK_PYTHON) or sys.executable, "-m", "pytest", str(check_dir(stage))),
+        *(check_python(), "-m", "pytest", str(check_dir(stage))),
         *("-p", "kit.check_plugin", "--target", str(target.resolve()), "--stage", str(stage)),
         *(f"--exercise={number}" for number in exercises),
         # The checks need no installed plugin but the kit's: loading the others (notebooks,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,6 +48,12 @@ _CACHES_AND_OUTPUTS = shutil.ignore_patterns(
 _DVC_OWN = {"cache", "tmp", "config.local"}
 """What DVC keeps for itself in a stage's ``.dvc`` folder: its cache, its scratch files and
 the machine's own settings (credentials may be there)."""
+
+
+def check_python() -> str:
+    """The interpreter a check and the processes it starts run in: ``CHECK_PYTHON``'s, else
+    this one."""
+    return os.environ.get(CHECK_PYTHON) or sys.executable
 
 
 def not_copied(folder: str, names: list[str]) -> set[str]:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from kit.paths import CHECK_PYTHON, IRIS, copy_stage, import_path_with
+from kit.paths import IRIS, check_python, copy_stage, import_path_with
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -75,7 +75,7 @@ def start_python(workdir: Path) -> Callable[..., subprocess.Popen]:
             "PYTHONPATH": import_path_with(package_root),
         }
         return subprocess.Popen(
-            [os.environ.get(CHECK_PYTHON) or sys.executable, *map(str, arguments)],
+            [check_python(), *map(str, arguments)],
             cwd=cwd,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

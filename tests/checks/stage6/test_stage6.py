@@ -19,7 +19,6 @@ import itertools
 import os
 import re
 import sqlite3
-import sys
 import weakref
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -35,7 +34,7 @@ from sklearn.preprocessing import StandardScaler
 from kit.background import ServerDidNotStart
 from kit.dask_cluster import running_dask_cluster
 from kit.object_store import ObjectStore, running_object_store
-from kit.paths import CHECK_PYTHON, IRIS, import_path_with
+from kit.paths import IRIS, check_python, import_path_with
 from kit.postgres import NoPostgres, Postgres, running_postgres
 
 PARTITIONED = pytest.mark.exercise(
@@ -254,8 +253,7 @@ def cluster(source: Path, store: ObjectStore) -> Iterator[str]:
     the store's credentials in their environment; stopped the kit's way (``kit.background``)."""
     env = {**os.environ, **store.environment(), "PYTHONPATH": import_path_with(source)}
     # The kit's suite runs this check in a warm Python, and the cluster too (kit/warm_python.py).
-    python = os.environ.get(CHECK_PYTHON) or sys.executable
-    with running_dask_cluster(workers=2, env=env, python=python) as address:
+    with running_dask_cluster(workers=2, env=env, python=check_python()) as address:
         yield address
 
 
