@@ -250,22 +250,26 @@ _WARM_CPU_LOGS: list[Path] = []
 
 
 @pytest.fixture(scope="session")
-def warm_checks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """The stage checks this process runs start as forks of a warm Python (kit/warm_python.py)
-    that imported pytest, pandas and scikit-learn once, not as new interpreters importing
-    them again: the same checks, seconds sooner each. The learner replay keeps a learner's
-    own interpreter (tests/test_learner_path.py)."""
+def _warm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path | None]:
+    """One warm Python per worker for its stage-check tests: the folder of its ``python``
+    client, or None where there is none (kit/warm_python.py runs on Linux only)."""
     cpu_log = tmp_path_factory.mktemp("warm-python") / "cpu.log"
     cpu_log.touch()
-    with (
-        warm_python.running(ROOT, os.environ, SCALING, cpu_log=cpu_log) as clients,
-        pytest.MonkeyPatch.context() as environment,
-    ):
-        if clients:  # Linux only (kit/warm_python.py)
-            environment.setenv(CHECK_PYTHON, str(clients / "python"))
+    with warm_python.running(ROOT, os.environ, SCALING, cpu_log=cpu_log) as clients:
         _WARM_CPU_LOGS.append(cpu_log)
-        yield
+        yield clients
     _WARM_CPU_LOGS.remove(cpu_log)
+
+
+@pytest.fixture
+def warm_checks(_warm_server: Path | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stage checks this test runs start as forks of a warm Python (kit/warm_python.py)
+    that imported pytest, pandas and scikit-learn once, not as new interpreters importing
+    them again: the same checks, seconds sooner each. Set for this test alone, so the tests
+    that walk a learner's path after it in the same worker (the replay, the notebooks, the
+    shown commands, the demo) run each check in a new interpreter, as a laptop does."""
+    if _warm_server:
+        monkeypatch.setenv(CHECK_PYTHON, str(_warm_server / "python"))
 
 
 def _family(nodeid: str) -> str:

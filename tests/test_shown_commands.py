@@ -335,8 +335,19 @@ def test_the_commands_shown_run_as_written_from_their_folder(folder, tmp_path, l
             ran = finished.returncode == 0 or bool(CHECK_REPORT.search(output))
             assert ran, (
                 f"{shown.source}: expected `{shown.text}` to run from {folder}, got status "
-                f"{finished.returncode}:\n{output[-1500:]}"
+                f"{finished.returncode}:\n{why_it_failed(output)}"
             )
+
+
+FAILURE_LINE = re.compile(r"^(?:E |FAILED |ERROR|\w+(?:Error|Exception)\b)")
+"""A line that says why a command failed: pytest's assertion and summary lines, an error's."""
+
+
+def why_it_failed(output: str) -> str:
+    """The lines of ``output`` that say why a command failed, then its end: a pytest run that
+    logs much (Dask's INFO lines) would push its assertion out of the end alone."""
+    said = [line for line in output.splitlines() if FAILURE_LINE.match(line)]
+    return "\n".join([*said[:40], "…", output[-1000:]]) if said else output[-1500:]
 
 
 def as_the_notebook_leaves_it(folder: str, cwd: Path) -> None:

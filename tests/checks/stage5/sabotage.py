@@ -1,6 +1,8 @@
 """Mistakes planted in a copy of the stage 5 reference: each must fail its exercise, no other.
 
-Each entry replaces ``find`` by ``replace`` in ``file``.
+Each entry replaces ``find`` by ``replace`` in ``file``; ``waits`` names the exercises that
+cannot pass without the broken one, so WAIT for it: a model folder DVC only half tracks can be
+neither restored for an experiment (exercise 3) nor pulled back whole (exercise 4).
 """
 
 SABOTAGES = [
@@ -45,6 +47,21 @@ SABOTAGES = [
         "find": "      - runs/validation.json\n      - src/iris_model\n",
         "replace": "      - runs/validation.json\n",
         "breaks": "leaves the package's code out of train's deps",
+    },
+    {
+        "exercise": 2,
+        "file": "dvc.yaml",
+        "find": "      - model\n    outs:\n      - runs/model\n",
+        "replace": "      - model\n    outs:\n      - runs/model/model.skops\n",
+        "breaks": "names the model file alone as train's output, not the folder it writes",
+        "waits": (3, 4),
+    },
+    {
+        "exercise": 2,
+        "file": "dvc.yaml",
+        "find": "      - seed\n      - model\n",
+        "replace": "      - seed\n      - model.C\n",
+        "breaks": "names one model parameter in train's params, not every one it reads",
     },
     {
         "exercise": 3,

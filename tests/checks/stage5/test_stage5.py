@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from kit import dvc_project, warm_python
 from kit.object_store import running_object_store
@@ -62,6 +63,8 @@ TRAIN_EDGES = {
 REMOTE_URL = "s3://iris-kit/pipeline"
 """Where the text says the outputs go: the bucket, then a folder inside it."""
 RUN_OUTPUTS = "runs"
+MODEL_KEYS = ["C", "max_iter"]
+"""The keys under ``model`` in the stage's params.yaml, every one read by train."""
 ACCURACY = "accuracy"
 PATCHED_C = 0.25
 """The value of model.C both the parameter test and the experiment try: the experiment finds
@@ -170,6 +173,23 @@ def test_the_dag_dvc_draws_has_train_in_its_place(project, env):
 
 
 @DEPS_AND_OUTS
+def test_dvc_tracks_every_file_the_steps_write(project, first_run):
+    _ran_ok(first_run, "the first `dvc repro`")
+    tracked = _tracked_outputs(project)
+    untracked = [
+        name
+        for name in _outputs(project)
+        if not any(name == out or name.startswith(f"{out}/") for out in tracked)
+    ]
+    assert not untracked, (
+        f"expected DVC to track every file the steps write, got {untracked[0]} written but "
+        f"in no stage's outs (DVC tracks {sorted(tracked)}): a step that reads it would not "
+        "re-run when it changes, and `dvc pull` would not bring it back; name the whole "
+        "folder a step writes"
+    )
+
+
+@DEPS_AND_OUTS
 def test_a_change_to_the_code_reruns_every_step(project, env, first_run, edited):
     _ran_ok(first_run, "the first `dvc repro`")
     edited("src/iris_model/__init__.py", lambda text: text + "\n# a change to the package\n")
@@ -198,6 +218,20 @@ def test_a_parameter_change_reruns_exactly_the_steps_that_read_it(repro, edited)
     ran = sorted(dvc_project.stages_run(done.stdout))
     expected = sorted(["train", "evaluate", "predict"])
     assert ran == expected, f"expected model.C to re-run {expected}, got {ran}"
+
+
+@DEPS_AND_OUTS
+@pytest.mark.parametrize("key", MODEL_KEYS)
+def test_each_model_parameter_would_rerun_train_and_what_reads_its_model(planned, edited, key):
+    edited("params.yaml", lambda params: _another_value(params, key))
+    done = planned()
+    _ran_ok(done, f"`dvc repro --dry` after changing model.{key}")
+    ran = sorted(dvc_project.stages_run(done.stdout))
+    expected = sorted(["train", "evaluate", "predict"])
+    assert ran == expected, (
+        f"expected a change to model.{key} to re-run {expected}, got {ran}: train reads every "
+        "key under model, so its params name them all"
+    )
 
 
 @DEPS_AND_OUTS
@@ -451,3 +485,16 @@ def _another_model_c(params: str) -> str:
     experiments may have left another value than the stage's 1.0 in their workspace."""
     new = PATCHED_C if _model_c(params) != PATCHED_C else PATCHED_C * 2
     return re.sub(r"(?m)^(\s+C:\s*)\S+", rf"\g<1>{new}", params, count=1)
+
+
+def _another_value(params: str, key: str) -> str:
+    """``params.yaml`` with ``model.KEY`` doubled (a number under ``model``)."""
+    line = re.compile(rf"(?m)^(\s+{key}:\s*)(\S+)")
+    current = float(line.search(params)[2])
+    return line.sub(rf"\g<1>{current * 2:g}", params, count=1)
+
+
+def _tracked_outputs(project: Path) -> list[str]:
+    """Every path ``dvc.lock`` records as a stage's output (outs, metrics and plots alike)."""
+    lock = yaml.safe_load((project / "dvc.lock").read_text(encoding="utf-8"))
+    return [out["path"] for stage in lock["stages"].values() for out in stage.get("outs", [])]
