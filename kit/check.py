@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         action="append",
         default=[],
-        help="check only this exercise (repeat for several); default: all",
+        help="check only this exercise and those it needs (repeat for several); default: all",
     )
     parser.add_argument(
         "--verbose", action="store_true", help="also show pytest's output and tracebacks"

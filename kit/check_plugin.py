@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kit.check_result import statuses
+from kit.check_result import statuses, with_what_they_need
 from kit.paths import display_path, stage_files
 
 
@@ -96,13 +96,16 @@ def note(request: pytest.FixtureRequest) -> Callable[[str], None]:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     exercises = config.stash[_EXERCISES]
     marked = [(item, _exercise_marker(item)) for item in items]
-    numbers = {marker.args[0] for _, marker in marked}
-    chosen = set(config.getoption("--exercise")) or numbers
-    if unknown := sorted(chosen - numbers):
+    needs: dict[int, set[int]] = {}
+    for _, marker in marked:
+        needs.setdefault(marker.args[0], set()).update(marker.kwargs.get("needs", ()))
+    asked = set(config.getoption("--exercise"))
+    if unknown := sorted(asked - needs.keys()):
         raise pytest.UsageError(
             f"there is no exercise {', '.join(map(str, unknown))} in this check; "
-            f"its exercises are {', '.join(map(str, sorted(numbers)))}"
+            f"its exercises are {', '.join(map(str, sorted(needs)))}"
         )
+    chosen = with_what_they_need(asked, needs) if asked else set(needs)
     kept = [(item, marker) for item, marker in marked if marker.args[0] in chosen]
     if len(kept) < len(marked):
         config.hook.pytest_deselected(
@@ -203,8 +206,13 @@ def _summary(result: dict) -> str:
     summary = f"{counted.count('passed')} of {len(counted)} exercises pass"
     if unchecked := counted.count("not checked"):
         summary += f", {unchecked} NOT CHECKED on this machine (see above)"
-    if result["only"]:
-        summary += f" (only exercise {', '.join(map(str, result['only']))} was checked)"
+    if only := result["only"]:
+        summary += f" (only exercise {', '.join(map(str, only))} was checked"
+        if needed := sorted(set(statuses(result)) - set(only)):
+            summary += (
+                f", with exercise{'s' * (len(needed) > 1)} {', '.join(map(str, needed))} it needs"
+            )
+        summary += ")"
     return summary + "."
 
 

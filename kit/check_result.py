@@ -18,6 +18,20 @@ def status(exercise: dict, failed: set[int]) -> str:
     return "not checked" if exercise.get("not_checked") else "passed"
 
 
+def with_what_they_need(asked: set[int], needs: dict[int, set[int]]) -> set[int]:
+    """``asked`` and every exercise they need, however indirectly (``needs``: each number's
+    own). An exercise checked alone runs with them, so it WAITs for a failing one it needs, as
+    in the whole check, instead of failing for a mistake that is not its own."""
+    chosen: set[int] = set()
+    todo = list(asked)
+    while todo:
+        number = todo.pop()
+        if number not in chosen:
+            chosen.add(number)
+            todo.extend(needs.get(number, ()))
+    return chosen
+
+
 def statuses(result: dict) -> dict[int, str]:
     """Each checked exercise's ``status``, by number."""
     failed = {each["number"] for each in result["exercises"] if each["failures"]}

@@ -27,6 +27,7 @@ except ImportError:  # Windows: no lock; two processes may then do the same work
     fcntl = None
 
 from kit import stages
+from kit.check_result import with_what_they_need
 from kit.paths import ROOT, check_dir, stage_files
 
 VARIABLE = "KIT_SUITE_CACHE"
@@ -83,8 +84,8 @@ def read(path: Path | None) -> dict | None:
 
 
 def read_part(stage: int, target: Path, exercises: Sequence[int]) -> dict | None:
-    """The result of a check of some ``exercises``, cut from a kept result of the whole check
-    of the same files, if there is one.
+    """The result of a check of some ``exercises`` (which runs the exercises they need too),
+    cut from a kept result of the whole check of the same files, if there is one.
 
     The checks keep their exercises apart (a test belongs to one exercise, and a fixture that
     several share gives each the same value whichever of them run), so an exercise's lines are
@@ -94,11 +95,13 @@ def read_part(stage: int, target: Path, exercises: Sequence[int]) -> dict | None
     if not exercises:
         return None
     whole = read(report_file(stage, target, []))
-    chosen = set(exercises)
-    if whole is None or not chosen <= {each["number"] for each in whole["exercises"]}:
+    asked = set(exercises)
+    if whole is None or not asked <= {each["number"] for each in whole["exercises"]}:
         return None
+    needs = {each["number"]: set(each["needs"]) for each in whole["exercises"]}
+    chosen = with_what_they_need(asked, needs)
     part = [each for each in whole["exercises"] if each["number"] in chosen]
-    return {**whole, "exercises": part, "only": sorted(chosen)}
+    return {**whole, "exercises": part, "only": sorted(asked)}
 
 
 def write(path: Path | None, result: dict) -> None:

@@ -94,6 +94,23 @@ def test_one_exercise_can_be_checked_alone(tmp_path):
     assert report.splitlines()[-2] == "0 of 1 exercises pass (only exercise 1 was checked)."
 
 
+def test_an_exercise_checked_alone_waits_for_a_failing_one_it_needs(tmp_path):
+    chained = WAITING_CHECK.replace('hint="look at cli.py"', 'hint="look at cli.py", needs=(3,)')
+    chained += """
+@pytest.mark.exercise(3, "the schema", hint="look at schema.py")
+def test_schema(target):
+    raise NotImplementedError("Exercise 3 not done yet")
+"""
+    report = run_fake_check(tmp_path, chained, "--exercise", "1").stdout
+    assert "WAIT  Exercise 1: write the DAG" in report and "FAIL  Exercise 3" in report
+    assert report.splitlines()[-2] == (
+        "0 of 3 exercises pass (only exercise 1 was checked, with exercises 2, 3 it needs)."
+    )
+    assert report.splitlines()[-1].endswith(
+        "`make solution STAGE=9 EXERCISE=3` shows the reference answer."
+    )
+
+
 def test_an_exercise_the_check_does_not_have_is_a_usage_error(tmp_path):
     done = run_fake_check(tmp_path, FAKE_CHECK, "--exercise", "7")
     assert done.returncode == 4

@@ -82,8 +82,11 @@ def test_other_exercises_or_another_stage_are_new_keys(target):
 
 
 def test_a_part_is_cut_from_a_kept_whole_check_of_the_same_files(target):
+    needs = {1: [], 2: [], 3: [], 4: [2]}
     result = {
-        "exercises": [{"number": number, "failures": []} for number in (1, 2, 3)],
+        "exercises": [
+            {"number": number, "failures": [], "needs": needs[number]} for number in needs
+        ],
         "problems": [],
         "only": [],
     }
@@ -91,7 +94,10 @@ def test_a_part_is_cut_from_a_kept_whole_check_of_the_same_files(target):
     part = suite_cache.read_part(1, target, [3, 1])
     assert [each["number"] for each in part["exercises"]] == [1, 3]
     assert part["only"] == [1, 3]
-    assert suite_cache.read_part(1, target, [4]) is None, "an unknown exercise is the run's to name"
+    needing = suite_cache.read_part(1, target, [4])
+    assert [each["number"] for each in needing["exercises"]] == [2, 4], "with what 4 needs"
+    assert needing["only"] == [4]
+    assert suite_cache.read_part(1, target, [5]) is None, "an unknown exercise is the run's to name"
     (target / "iris_model" / "data.py").write_text("# edited\n")
     assert suite_cache.read_part(1, target, [3]) is None
 
