@@ -326,9 +326,9 @@ def _run_in_fork(request: dict, descriptors: list[int]) -> None:
     except BaseException:  # as an interpreter ends on an uncaught error
         sys.excepthook(*sys.exc_info())
         code = 1
-    for thread in threading.enumerate():
-        if thread is not threading.main_thread() and not thread.daemon:
-            thread.join()
+    # What an interpreter does at its end: threading's own exit hooks (concurrent.futures stops
+    # its pools' workers there), then it waits for the threads that are not daemons.
+    threading._shutdown()
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):

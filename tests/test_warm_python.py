@@ -16,6 +16,13 @@ import pytest
 
 from kit import warm_python
 
+THREADS_AT_THE_END = (
+    "import builtins, threading, time; from concurrent.futures import ThreadPoolExecutor\n"
+    "builtins.pool = ThreadPoolExecutor(2); print(builtins.pool.submit(sum, [1, 2]).result())\n"
+    "threading.Thread(target=lambda: (time.sleep(0.5), print('joined'))).start()"
+)
+"""A pool still held at the end (its workers stop at exit, as concurrent.futures arranges)
+and a thread still running (the interpreter waits for it): a fork must end as both do."""
 PREPARED = "'pandas' in sys.modules"
 """True in a fork of the server, which imported pandas first; False in a new interpreter."""
 
@@ -48,11 +55,11 @@ def warm(folder: Path) -> Iterator[Path]:
 def _both(folder: Path, warm: Path, *arguments: str, **extra: str):
     """The command run by this interpreter and by the warm one, from ``folder``."""
     env = {**os.environ, "GREETING": "hello", **extra}
-    real = subprocess.run(
-        [sys.executable, *arguments], cwd=folder, env=env, capture_output=True, text=True
-    )
-    warmed = subprocess.run(
-        [str(warm / "python"), *arguments], cwd=folder, env=env, capture_output=True, text=True
+    real, warmed = (
+        subprocess.run(
+            [python, *arguments], cwd=folder, env=env, capture_output=True, text=True, timeout=60
+        )
+        for python in (sys.executable, str(warm / "python"))
     )
     return real, warmed
 
@@ -64,6 +71,7 @@ def _both(folder: Path, warm: Path, *arguments: str, **extra: str):
         ("-m", "greeter"),
         ("-c", "import sys; print(sys.argv, sys.path[0] == ''); sys.exit('refused: no rows')"),
         ("script.py", "--rows", "2"),
+        ("-c", THREADS_AT_THE_END),
     ],
 )
 def test_a_command_answers_as_a_new_interpreter_would(folder, warm, arguments):
