@@ -18,11 +18,12 @@ from pathlib import Path
 
 from kit.background import ServerDidNotStart, running_server
 from kit.browser import INSTALL_CHROMIUM, find_chromium
+from kit.errors import KitError
 from kit.link import KERNEL_NAME, find_kernels, kit_imported_by
 from kit.paths import LOCK, ROOT, venv_python
 from kit.ports import free_port, port_is_free, well_known
 from kit.python_version import is_supported, supported_range, version_text
-from kit.room.learner import joined_room, room_answers
+from kit.room.learner import joined_room, take_seat
 
 WORKSHOP_SERVERS = {"lab": "JupyterLab", "serve": "make serve"}
 MINIMUM_FREE_DISK_GB = 2
@@ -205,19 +206,24 @@ def check_disk() -> Finding:
 
 
 def check_joined_room() -> Finding:
-    """A room joined with `make join` must answer, or checks would say so at every run."""
+    """A room joined with `make join` must answer and still know this laptop's nickname, or it
+    would refuse every check. A restarted room has forgotten every nickname: asking for the
+    seat again with the saved token takes it back."""
     joined = joined_room()
     if joined is None:
         return Finding(True, "not in a room (`make join` on the day, if your instructor runs one)")
-    why = room_answers(joined)
-    if why:
+    try:
+        status = take_seat(joined, timeout=3)
+    except KitError as error:
         return Finding(
             False,
-            f"the room you joined does not answer: {why}",
-            "is it open? (`make room` on the instructor's laptop) Else `make leave`.",
+            f"the room you joined does not take you back: {error}",
+            "is it open? (`make room` on the instructor's laptop) If it says what to change, "
+            "`make join` again with that; else `make leave`.",
             required=False,
         )
-    return Finding(True, f"the room at {joined['room']} answers (you are {joined['nickname']!r})")
+    knows = "knows you" if status == "welcomed back" else "had forgotten you and took you back"
+    return Finding(True, f"the room at {joined['room']} {knows} as {joined['nickname']!r}")
 
 
 def check_container_engine() -> Finding:

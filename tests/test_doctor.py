@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 from kit import doctor
+from kit.errors import KitError
 from kit.link import KERNEL_NAME
 from kit.paths import ROOT, venv_python
 
@@ -74,7 +75,11 @@ def test_without_a_browser_the_doctor_says_which_check_will_be_partial(monkeypat
 def test_a_joined_room_that_does_not_answer_is_a_note_with_what_to_do(monkeypatch):
     joined = {"room": "http://127.0.0.1:9", "code": "X", "nickname": "ada"}
     monkeypatch.setattr(doctor, "joined_room", lambda: joined)
-    monkeypatch.setattr(doctor, "room_answers", lambda room: "no room answered (refused)")
+
+    def no_answer(joining, timeout):
+        raise KitError("no room answered at http://127.0.0.1:9 (refused)")
+
+    monkeypatch.setattr(doctor, "take_seat", no_answer)
     finding = doctor.check_joined_room()
     assert not finding.ok and not finding.required
     assert "make leave" in finding.fix and "refused" in finding.what

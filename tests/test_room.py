@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from kit import doctor
 from kit.background import running_server
 from kit.paths import ROOT
 from kit.ports import free_port
@@ -487,7 +488,31 @@ def test_a_wrong_code_is_refused_at_join(room_server):
     with pytest.raises(learner.KitError, match="wrong room code"):
         learner.join(room_server, "NOPE", "ada")
     assert learner.joined_room() is None
-    assert learner.room_answers({"room": room_server}) == ""
+    assert get_json(f"{room_server}/room.json")["hands"] == 0, "expected the room to answer on"
+
+
+def test_the_doctor_takes_back_a_seat_the_room_forgot_and_names_a_taken_one(
+    room_server, tmp_path, monkeypatch
+):
+    """A restarted room has forgotten every nickname: to it, this laptop's saved token is one
+    it never gave (``joined_to``), and every check would be refused."""
+    joined_to(room_server)
+    try:
+        finding = doctor.check_joined_room()
+        assert finding.ok and "had forgotten you and took you back as 'ada'" in finding.what
+        assert learner.joined_room()["token"] != "a-token-of-16-or-more", "expected its new token"
+        learner.send_check(1, learner.workspace_dir() / "stage1", failing_result())
+        helper = get_json(f"{room_server}/helper.json?key={KEY}")
+        assert helper["learners"][0]["last_check"]["exercises"]["2"] == "failed"
+        assert "knows you as 'ada'" in doctor.check_joined_room().what
+        with monkeypatch.context() as another_laptop:
+            another_laptop.setenv("KIT_WORKSPACE", str(tmp_path / "another-laptop"))
+            joined_to(room_server)
+            taken = doctor.check_joined_room()
+        assert not taken.ok and "'ada' is taken in this room" in taken.what, taken.what
+        assert "`make join` again" in taken.fix
+    finally:
+        learner.joined_file().unlink()
 
 
 def test_a_room_that_does_not_answer_changes_neither_a_checks_report_nor_its_status(

@@ -9,8 +9,8 @@ same room as the same nickname takes it back (a nickname belongs to the laptop t
 
 The room must never cost a learner their check: a room that is down, slow or wrong adds at
 most ``SEND_WITHIN`` seconds and one quiet line, and the check's result stays what it was.
-Standard library only: ``make doctor`` asks the joined room whether it answers, before any
-set-up.
+Standard library only: ``make doctor`` asks the joined room for this laptop's seat again, before
+any set-up (a restarted room has forgotten every nickname).
 """
 
 from __future__ import annotations
@@ -84,18 +84,6 @@ def _saved_room() -> dict:
     return saved if isinstance(saved, dict) else {}
 
 
-def room_answers(joined: dict, timeout: float = 3) -> str:
-    """Why the joined room does not answer, or ``""`` when it does (``make doctor``)."""
-    try:
-        with urllib.request.urlopen(joined["room"] + "/room.json", timeout=timeout) as answer:
-            json.loads(answer.read())
-    except urllib.error.HTTPError as error:
-        return f"the room at {joined['room']} said: {_said(error)}"
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        return f"no room answered at {joined['room']} ({getattr(error, 'reason', error)})"
-    return ""
-
-
 def join(room: str, code: str, name: str, show: bool = False) -> None:
     """Join the room at ``room`` (``http://host:port``) with its ``code``, as ``name``.
 
@@ -115,13 +103,23 @@ def join(room: str, code: str, name: str, show: bool = False) -> None:
     if show:
         _show(joining)
         return
-    answer = post(joining, "/join", _join_message(joining), timeout=5)
-    _save(joining | {"token": answer["token"]})
-    again = "Welcome back to" if answer["status"] == "welcomed back" else "Joined"
+    again = "Welcome back to" if take_seat(joining) == "welcomed back" else "Joined"
     print(
         f"{again} the room at {room} as {name!r}. Each check now sends it one line of results "
         "(`make join … SHOW=1` shows it); `make leave` stops that."
     )
+
+
+def take_seat(joining: dict, timeout: float = 5) -> str:
+    """Ask the room at ``joining["room"]`` for ``joining["nickname"]``, with the token this
+    laptop saved for it, and save the token the room gives. What the room said: ``"welcomed
+    back"`` (it knew this laptop), or ``"joined"`` (a new seat, or one it had forgotten: a room
+    keeps nicknames in memory, so a restart forgets them). A ``KitError`` says why not: no
+    answer, a wrong code, the nickname held by another laptop."""
+    seat = {key: joining[key] for key in ("room", "code", "nickname")}
+    answer = post(seat, "/join", _join_message(seat), timeout=timeout)
+    _save(seat | {"token": answer["token"]})
+    return answer["status"]
 
 
 def _join_message(joining: dict) -> dict:
