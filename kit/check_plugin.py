@@ -116,9 +116,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         number, title = marker.args
         exercise = exercises.setdefault(
             number,
-            Exercise(
-                number, title, marker.kwargs.get("hint", ""), list(marker.kwargs.get("needs", ()))
-            ),
+            Exercise(number, title, marker.kwargs.get("hint", ""), sorted(needs[number])),
         )
         exercise.tests += 1
         item.stash[_EXERCISE_OF_ITEM] = exercise
@@ -202,13 +200,14 @@ def render_report(stage: int | str, target: Path, result: dict) -> str:
 
 
 def _summary(result: dict) -> str:
-    counted = list(statuses(result).values())
+    checked = statuses(result)
+    counted = list(checked.values())
     summary = f"{counted.count('passed')} of {len(counted)} exercises pass"
     if unchecked := counted.count("not checked"):
         summary += f", {unchecked} NOT CHECKED on this machine (see above)"
     if only := result["only"]:
         summary += f" (only exercise {', '.join(map(str, only))} was checked"
-        if needed := sorted(set(statuses(result)) - set(only)):
+        if needed := sorted(checked.keys() - set(only)):
             summary += (
                 f", with exercise{'s' * (len(needed) > 1)} {', '.join(map(str, needed))} it needs"
             )

@@ -474,22 +474,28 @@ def test_the_outputs_go_where_the_text_says(pushed_and_pulled):
     )
 
 
+def _model_line(key: str) -> re.Pattern:
+    """The line of ``params.yaml`` that sets ``model.KEY``: the key, indented under ``model:``,
+    then its value."""
+    return re.compile(rf"(?m)^(\s+{key}:\s*)(\S+)")
+
+
 def _model_c(params: str) -> float | None:
     """The ``model.C`` that ``params.yaml``'s text holds, if it names one."""
-    current = re.search(r"(?m)^\s+C:\s*(\S+)", params)
-    return float(current[1]) if current else None
+    current = _model_line("C").search(params)
+    return float(current[2]) if current else None
 
 
 def _another_model_c(params: str) -> str:
     """``params.yaml`` with ``model.C`` set to a value it does not hold now: the learner's
     experiments may have left another value than the stage's 1.0 in their workspace."""
     new = PATCHED_C if _model_c(params) != PATCHED_C else PATCHED_C * 2
-    return re.sub(r"(?m)^(\s+C:\s*)\S+", rf"\g<1>{new}", params, count=1)
+    return _model_line("C").sub(rf"\g<1>{new}", params, count=1)
 
 
 def _another_value(params: str, key: str) -> str:
     """``params.yaml`` with ``model.KEY`` doubled (a number under ``model``)."""
-    line = re.compile(rf"(?m)^(\s+{key}:\s*)(\S+)")
+    line = _model_line(key)
     current = float(line.search(params)[2])
     return line.sub(rf"\g<1>{current * 2:g}", params, count=1)
 
